@@ -1,0 +1,313 @@
+"""A faster VADER that gives exactly the scores of vaderSentiment 3.3.2.
+
+`FastVader` keeps the package's lexicon, emoji lexicon and rules, and only rewrites
+how the rules are evaluated: each text's tokens are lower-cased once, the contrastive
+"but" rule is O(n log n) instead of quadratic, all-ASCII text skips the emoji pass,
+emoji are found with a regex of merged code point ranges, and negation words are
+looked up in a set. Cost per text is close to linear in its length.
+
+Some behaviour of the package looks like a bug but is kept on purpose, because
+changing it changes scores of gold-standard texts (`shared/notes/vader-speed.md`):
+
+* "but" rescales, for each position, the *first* position holding an equal value;
+* three words back, "so"/"this" right before the word boost it whatever comes
+  before them (operator precedence in the package's `_negation_check`);
+* negation only counts when the word before is not itself in the lexicon;
+* floating-point operations run in the package's order.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import string
+from heapq import heappop, heappush
+
+from vaderSentiment.vaderSentiment import (  # type: ignore[import-untyped, unused-ignore]
+    BOOSTER_DICT,
+    C_INCR,
+    N_SCALAR,
+    NEGATE,
+    SPECIAL_CASES,
+    SentimentIntensityAnalyzer,
+)
+
+_BOOSTERS: dict[str, float] = dict(BOOSTER_DICT)
+_SPECIAL: dict[str, float] = dict(SPECIAL_CASES)
+_NEGATIONS: frozenset[str] = frozenset(NEGATE)
+# Every phrase the idiom rule builds starts with one of four tokens; when none of them
+# can start a known phrase the rule cannot fire, so the string building is skipped.
+_PHRASE_STARTS: frozenset[str] = frozenset(
+    k.split(" ")[0] for k in (*_SPECIAL, *_BOOSTERS)
+)
+_SO_THIS = ("so", "this")
+_OR_NOR = ("or", "nor")
+_PUNCT = string.punctuation
+_EMPTY = {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0}
+
+
+def _code_point_class(chars: list[str]) -> str:
+    """Regex character class of merged code point ranges (one class item per run)."""
+    runs: list[list[int]] = []
+    for cp in sorted(map(ord, chars)):
+        if runs and runs[-1][1] == cp - 1:
+            runs[-1][1] = cp
+        else:
+            runs.append([cp, cp])
+    parts = [
+        re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}"
+        for lo, hi in runs
+    ]
+    return "[" + "".join(parts) + "]"
+
+
+def _booster(word: str, lowered: str, valence: float, cap_diff: bool) -> float:
+    """Scalar that a booster/dampener `word` adds to a following word of `valence`."""
+    scalar = _BOOSTERS.get(lowered)
+    if scalar is None:
+        return 0.0
+    if valence < 0:
+        scalar *= -1
+    if cap_diff and word.isupper():
+        scalar = scalar + C_INCR if valence > 0 else scalar - C_INCR
+    return scalar
+
+
+def _is_negation(lowered: str) -> bool:
+    return lowered in _NEGATIONS or "n't" in lowered
+
+
+def _idioms(valence: float, low: list[str], i: int) -> float:
+    """The package's idiom and booster-bigram rule for the lexicon word at `i` > 2."""
+    if not (
+        low[i] in _PHRASE_STARTS
+        or low[i - 1] in _PHRASE_STARTS
+        or low[i - 2] in _PHRASE_STARTS
+        or low[i - 3] in _PHRASE_STARTS
+    ):
+        return valence
+    w3, w2, w1, w0 = low[i - 3], low[i - 2], low[i - 1], low[i]
+    three_two_one = f"{w3} {w2} {w1}"
+    three_two = f"{w3} {w2}"
+    two_one = f"{w2} {w1}"
+    for seq in (f"{w1} {w0}", f"{w2} {w1} {w0}", two_one, three_two_one, three_two):
+        if seq in _SPECIAL:
+            valence = _SPECIAL[seq]
+            break
+    last = len(low) - 1
+    if last > i:
+        seq = f"{w0} {low[i + 1]}"
+        if seq in _SPECIAL:
+            valence = _SPECIAL[seq]
+    if last > i + 1:
+        seq = f"{w0} {low[i + 1]} {low[i + 2]}"
+        if seq in _SPECIAL:
+            valence = _SPECIAL[seq]
+    for seq in (three_two_one, three_two, two_one):
+        if seq in _BOOSTERS:
+            valence = valence + _BOOSTERS[seq]
+    return valence
+
+
+def _rescale_around_but(sentiments: list[float], bi: int) -> None:
+    """Apply the package's "but" rule in place, quirk included, in O(n log n).
+
+    The package walks the list and, for each value v, rescales the first position
+    holding a value equal to v (x0.5 before the first "but", x1.5 after it). That
+    first position is never later than the current one, so a min-heap of positions
+    per value, covering only the positions visited so far, answers the same question
+    as `list.index`.
+    """
+    heaps: dict[float, list[int]] = {}
+    for k in range(len(sentiments)):
+        value = sentiments[k]
+        heap = heaps.get(value)
+        if heap is None:
+            heap = heaps[value] = []
+        heappush(heap, k)
+        first = heap[0]
+        if first < bi:
+            new = value * 0.5
+        elif first > bi:
+            new = value * 1.5
+        else:
+            continue
+        sentiments[first] = new
+        heappop(heap)
+        target = heaps.get(new)
+        if target is None:
+            target = heaps[new] = []
+        heappush(target, first)
+
+
+def _score(sentiments: list[float], text: str) -> dict[str, float]:
+    """The package's `score_valence`, same operations in the same order."""
+    if not sentiments:
+        return dict(_EMPTY)
+    ep_count = min(text.count("!"), 4)
+    qm_count = text.count("?")
+    qm_amplifier: float = 0
+    if qm_count > 1:
+        qm_amplifier = qm_count * 0.18 if qm_count <= 3 else 0.96
+    punct = ep_count * 0.292 + qm_amplifier
+
+    sum_s = float(sum(sentiments))
+    if sum_s > 0:
+        sum_s += punct
+    elif sum_s < 0:
+        sum_s -= punct
+    compound = sum_s / math.sqrt((sum_s * sum_s) + 15)
+    compound = max(-1.0, min(compound, 1.0))
+
+    pos_sum = 0.0
+    neg_sum = 0.0
+    neu_count = 0
+    for s in sentiments:
+        if s > 0:
+            pos_sum += float(s) + 1
+        if s < 0:
+            neg_sum += float(s) - 1
+        if s == 0:
+            neu_count += 1
+    if pos_sum > math.fabs(neg_sum):
+        pos_sum += punct
+    elif pos_sum < math.fabs(neg_sum):
+        neg_sum -= punct
+    total = pos_sum + math.fabs(neg_sum) + neu_count
+    return {
+        "neg": round(math.fabs(neg_sum / total), 3),
+        "neu": round(math.fabs(neu_count / total), 3),
+        "pos": round(math.fabs(pos_sum / total), 3),
+        "compound": round(compound, 4),
+    }
+
+
+class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]
+    """`SentimentIntensityAnalyzer` whose `polarity_scores` is identical but faster."""
+
+    def __init__(
+        self,
+        lexicon_file: str = "vader_lexicon.txt",
+        emoji_lexicon: str = "emoji_utf8_lexicon.txt",
+    ) -> None:
+        super().__init__(lexicon_file, emoji_lexicon)
+        self._lex: dict[str, float] = self.lexicon
+        # The package tests one character at a time: only one-code-point keys match.
+        single = {k: v for k, v in self.emojis.items() if len(k) == 1}
+        # A space goes before a description unless the character before is a plain
+        # space; absorbing that space into the match makes every replacement
+        # " " + description (one added at position 0 goes in the strip that follows).
+        self._emoji_spaced: dict[str, str] = {k: " " + v for k, v in single.items()}
+        self._emoji_re: re.Pattern[str] | None = (
+            re.compile(" ?(" + _code_point_class(list(single)) + ")")
+            if single
+            else None
+        )
+
+    def _describe_emoji(self, text: str) -> str:
+        if self._emoji_re is None:
+            return text
+        spaced = self._emoji_spaced
+        return self._emoji_re.sub(lambda m: spaced[m.group(1)], text)
+
+    def polarity_scores(self, text: str) -> dict[str, float]:
+        """Return neg/neu/pos/compound exactly as `SentimentIntensityAnalyzer` would."""
+        if not isinstance(text, str):
+            fallback: dict[str, float] = super().polarity_scores(text)
+            return fallback
+        if not text.isascii():
+            text = self._describe_emoji(text)
+        text = text.strip()
+
+        words: list[str] = []
+        for token in text.split():
+            stripped = token.strip(_PUNCT)
+            words.append(token if len(stripped) <= 2 else stripped)
+        low = [w.lower() for w in words]
+        n = len(words)
+        n_caps = sum(map(str.isupper, words))
+        cap_diff = 0 < n - n_caps < n
+
+        lex = self._lex
+        sentiments: list[float] = []
+        for i, lw in enumerate(low):
+            if (
+                lw in _BOOSTERS
+                or lw not in lex
+                or (lw == "kind" and i < n - 1 and low[i + 1] == "of")
+            ):
+                sentiments.append(0)
+            else:
+                sentiments.append(self._word_valence(i, words, low, cap_diff))
+
+        if "but" in low:
+            _rescale_around_but(sentiments, low.index("but"))
+        return _score(sentiments, text)
+
+    def _word_valence(
+        self, i: int, words: list[str], low: list[str], cap_diff: bool
+    ) -> float:
+        """Valence of the lexicon word at `i` after the package's modifier rules."""
+        lex = self._lex
+        lw = low[i]
+        valence = lex[lw]
+        if lw == "no" and i != len(low) - 1 and low[i + 1] in lex:
+            valence = 0.0
+        if (
+            (i > 0 and low[i - 1] == "no")
+            or (i > 1 and low[i - 2] == "no")
+            or (i > 2 and low[i - 3] == "no" and low[i - 1] in _OR_NOR)
+        ):
+            valence = lex[lw] * N_SCALAR
+        if cap_diff and words[i].isupper():
+            valence = valence + C_INCR if valence > 0 else valence - C_INCR
+
+        if i > 0 and low[i - 1] not in lex:
+            valence = valence + _booster(words[i - 1], low[i - 1], valence, cap_diff)
+            if _is_negation(low[i - 1]):
+                valence = valence * N_SCALAR
+        if i > 1 and low[i - 2] not in lex:
+            s = _booster(words[i - 2], low[i - 2], valence, cap_diff)
+            if s != 0:
+                s = s * 0.95
+            valence = valence + s
+            if low[i - 2] == "never" and low[i - 1] in _SO_THIS:
+                valence = valence * 1.25
+            elif not (
+                low[i - 2] == "without" and low[i - 1] == "doubt"
+            ) and _is_negation(low[i - 2]):
+                valence = valence * N_SCALAR
+        if i > 2 and low[i - 3] not in lex:
+            s = _booster(words[i - 3], low[i - 3], valence, cap_diff)
+            if s != 0:
+                s = s * 0.9
+            valence = valence + s
+            # Precedence quirk kept: "(never and (so or this)) or (so or this)".
+            if (low[i - 3] == "never" and low[i - 2] in _SO_THIS) or low[
+                i - 1
+            ] in _SO_THIS:
+                valence = valence * 1.25
+            elif not (
+                low[i - 3] == "without"
+                and (low[i - 2] == "doubt" or low[i - 1] == "doubt")
+            ) and _is_negation(low[i - 3]):
+                valence = valence * N_SCALAR
+            valence = _idioms(valence, low, i)
+
+        # "least" negates unless it reads "at least" / "very least" (and only while
+        # "least" is not a lexicon word).
+        if (
+            i > 0
+            and low[i - 1] == "least"
+            and "least" not in lex
+            and (i == 1 or (low[i - 2] != "at" and low[i - 2] != "very"))
+        ):
+            valence = valence * N_SCALAR
+        return valence
+
+
+@functools.cache
+def analyzer() -> FastVader:
+    """The process-wide `FastVader`, built on first use (loading lexicons is slow)."""
+    return FastVader()
