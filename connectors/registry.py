@@ -1,0 +1,95 @@
+"""Build the enabled connectors from settings; credentials come only from the environment.
+
+``FACTORIES`` maps a connector name to a function ``Settings -> Connector | None`` (None when the
+connector is disabled). Add a platform by adding a factory here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.config.settings import Settings, secret
+from connectors.base import Connector, CredentialError
+
+Factory = Callable[[Settings], Connector | None]
+
+
+def require(connector: str, table: str, key: str, env_name: str) -> str:
+    """The value of environment variable ``env_name``, or a one-line :class:`CredentialError` naming it."""
+    value = secret(env_name)
+    if value is None:
+        raise CredentialError(connector, f"environment variable {env_name} is not set "
+                              f"(named by {table}.{key} in bot.toml); see docs/connectors.md")
+    return value
+
+
+def build_x(settings: Settings) -> Connector | None:
+    """The X connector, or None when ``[connectors.x] enabled = false``."""
+    cfg = settings.connectors.x
+    if not cfg.enabled:
+        return None
+    from connectors.x import XConnector, XCredentials
+
+    table = "[connectors.x]"
+    bearer = require("x", table, "bearer_token_env", cfg.bearer_token_env)
+    names = {"consumer_key": cfg.consumer_key_env, "consumer_secret": cfg.consumer_secret_env,
+             "access_token": cfg.access_token_env, "access_token_secret": cfg.access_token_secret_env}
+    values = {key: secret(env) for key, env in names.items()}
+    missing = tuple(names[key] for key, value in values.items() if value is None)
+    credentials = XCredentials(bearer_token=bearer, missing_user_keys=missing, **values)
+    return XConnector(cfg, settings.brand, settings.accounts.get("x", []), credentials)
+
+
+def build_reddit(settings: Settings) -> Connector | None:
+    """The Reddit connector, or None when ``[connectors.reddit] enabled = false``."""
+    cfg = settings.connectors.reddit
+    if not cfg.enabled:
+        return None
+    from connectors.reddit import RedditConnector, RedditCredentials
+
+    table = "[connectors.reddit]"
+    credentials = RedditCredentials(
+        client_id=require("reddit", table, "client_id_env", cfg.client_id_env),
+        client_secret=require("reddit", table, "client_secret_env", cfg.client_secret_env),
+        username=require("reddit", table, "username_env", cfg.username_env),
+        password=require("reddit", table, "password_env", cfg.password_env),
+    )
+    return RedditConnector(cfg, settings.brand, settings.accounts.get("reddit", []), credentials)
+
+
+# The lead adds "replay" here (and any future platform); order is the polling order.
+FACTORIES: dict[str, Factory] = {
+    "x": build_x,
+    "reddit": build_reddit,
+}
+
+
+def build_connectors(settings: Settings, only: set[str] | None = None) -> dict[str, Connector]:
+    """Every enabled connector (or only those named in ``only``), keyed by name.
+
+    Raises :class:`CredentialError` (one line naming the environment variable) for the first
+    enabled connector whose credentials are missing. Use :func:`build_each` to go on past it.
+    """
+    built: dict[str, Connector] = {}
+    for name, factory in FACTORIES.items():
+        if only is not None and name not in only:
+            continue
+        connector = factory(settings)
+        if connector is not None:
+            built[name] = connector
+    return built
+
+
+def build_each(settings: Settings) -> tuple[dict[str, Connector], dict[str, CredentialError]]:
+    """Like :func:`build_connectors`, but a connector with missing credentials does not stop the others."""
+    built: dict[str, Connector] = {}
+    failed: dict[str, CredentialError] = {}
+    for name, factory in FACTORIES.items():
+        try:
+            connector = factory(settings)
+        except CredentialError as exc:
+            failed[name] = exc
+            continue
+        if connector is not None:
+            built[name] = connector
+    return built, failed
