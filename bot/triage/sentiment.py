@@ -23,12 +23,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Literal
 
+from bot.models import Sentiment
+from bot.models import SentimentLabel as Label
 from bot.triage.vader_fast import analyzer
-
-Label = Literal["positive", "negative", "neutral"]
 
 MAX_WHOLE_CHARS = 2_000
 MAX_SEGMENTS = 32
@@ -40,18 +38,6 @@ _WINDOW = _HALF * MAX_WHOLE_CHARS
 # A blank line, a line break, or whitespace after a sentence's end closes a piece.
 _BOUNDARY = re.compile(r"\n\s*\n|\n|(?<=[.!?\u2026])\s+")
 _CUT_AT = (" ", "\n", "\t")
-
-
-@dataclass(frozen=True, slots=True)
-class Sentiment:
-    """VADER scores of a text; `segments` is how many were scored (0: blank text)."""
-
-    compound: float
-    pos: float
-    neu: float
-    neg: float
-    label: Label
-    segments: int
 
 
 def label_for(compound: float) -> Label:

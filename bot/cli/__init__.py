@@ -1,0 +1,30 @@
+"""The `ronr` command line: one module per verb group, errors as one line, exit 2 for bad config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bot.cli.config_cmd import config_group
+from bot.cli.context import CliState
+from bot.cli.demo_cmd import demo_cmd
+from bot.cli.pipeline_cmd import dispatch_cmd, poll
+from bot.cli.queue_cmd import queue_group
+from bot.cli.socialid_cmd import socialid_cmd
+
+
+@click.group()
+@click.option("--config", "config_path", type=click.Path(path_type=Path), envvar="RONR_CONFIG",
+              default=Path("bot.toml"), show_default=True, help="The configuration file (env RONR_CONFIG).")
+@click.version_option(package_name="ronr")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path) -> None:
+    """RonR: listen to what people say about your brand, answer like a person, close the loop."""
+    ctx.obj = CliState(config_path)
+
+
+for command in (config_group, poll, dispatch_cmd, queue_group, socialid_cmd, demo_cmd):
+    main.add_command(command)
+
+__all__ = ["main"]

@@ -1,0 +1,62 @@
+"""`ronr demo`: the sample history on a fresh data/demo.db, and a readable summary."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from bot.cli.context import now, state
+from bot.cli.socialid_cmd import compute, render
+from bot.cli.table import table
+from bot.demo import fresh_demo_runtime, simulate
+from bot.socialid import week_of
+
+
+@click.command("demo")
+@click.option("--database", type=click.Path(path_type=Path), default=None,
+              help="Where to build the demo database (default: data/demo.db beside bot.toml).")
+def demo_cmd(database: Path | None) -> None:
+    """Replay the embedded sample through the whole loop and summarise the result."""
+    settings = state().settings()
+    db_path = database or settings.resolve("data/demo.db")
+    sink = db_path.parent / "sink" / "demo-posts.jsonl"
+    moment = now()
+    rt = fresh_demo_runtime(settings, db_path, sink)
+    try:
+        def progress(step: int, total: int) -> None:
+            if step == total or step % 20 == 0:
+                click.echo(f"\rReplaying four weeks of sample history: {step}/{total} moments", nl=False, err=True)
+
+        report = simulate(rt, moment, progress)
+        click.echo("", err=True)
+        poll = report.poll
+        click.echo(f"\nRonR demo for {settings.brand.name}: {poll.new['replay']} mentions ingested into {db_path}")
+        click.echo(f"Triaged {poll.triaged}; {poll.queued} suggestions made; {poll.ignored} ignored (spam, off-topic).")
+        decided = ", ".join(f"{k} {v}" for k, v in sorted(report.decisions.items()))
+        click.echo(f"Sample managers' decisions replayed: {decided}; {report.posted} replies posted to {sink}; "
+                   f"{report.answered} authors answered.\n")
+        click.echo(table(["intent", "mentions"], poll.intents.most_common()))
+        click.echo()
+        click.echo(table(["priority", "mentions"], sorted(poll.priorities.items())))
+        pending = rt.store.suggestions.pending(limit=8)
+        total = rt.store.suggestions.counts().get("pending", 0)
+        click.echo(f"\nTop of the queue ({total} pending):")
+        click.echo(table(["id", "pri", "author", "intents", "mention"],
+                         [(i.id, i.priority, "@" + i.mention.author.handle, ",".join(i.intents), i.mention.text)
+                          for i in pending], max_width=60))
+        weeks = sorted({week_of(moment - timedelta(days=7 * k), settings.timezone)
+                        for k in range(4, -1, -1)})
+        results = [r for w in weeks for r in compute(rt, w)]
+        click.echo("\nSocial ID of the sample history, per account and week:")
+        click.echo(render(results))
+        click.echo(f"""
+Try next (the demo database is {db_path}):
+  ronr --config {settings.source} queue                  # pending items, highest priority first
+  ronr queue show {pending[0].id if pending else 'ID'}                           # one item with its triage and reasons
+  ronr queue approve ID --as you      # approve; `ronr dispatch` posts it exactly once
+  ronr socialid --week {weeks[-1]}
+(Point database.path in bot.toml at {db_path.name} to work on the demo data.)""")
+    finally:
+        rt.close()

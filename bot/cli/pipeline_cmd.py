@@ -1,0 +1,46 @@
+"""`ronr poll` and `ronr dispatch`: run the loop's stages once, by hand."""
+
+from __future__ import annotations
+
+import click
+
+from bot.cli.context import now, runtime
+from bot.cli.table import table
+from bot.dispatch import dispatch, reconcile
+from bot.loops import check_loops
+from bot.pipeline import poll_once
+
+
+@click.command("poll")
+def poll() -> None:
+    """Poll every enabled connector once and run new mentions through triage and policy."""
+    with runtime() as rt:
+        if not rt.connectors:
+            click.echo("No connector is enabled; enable one under [connectors] in bot.toml.")
+            return
+        report = poll_once(rt, now())
+        rows = [(name, report.fetched[name], report.new[name],
+                 "error (below)" if name in report.errors else report.skipped.get(name, "ok")) for name in rt.connectors]
+        click.echo(table(["connector", "fetched", "new", "state"], rows))
+        for error in report.errors.values():
+            click.echo(f"error: {error}", err=True)
+        click.echo(f"\nTriaged {report.triaged}; queued {report.queued} for approval; ignored {report.ignored}.")
+        if report.intents:
+            click.echo("Intents: " + ", ".join(f"{k} {v}" for k, v in report.intents.most_common()))
+        if report.errors:
+            raise SystemExit(1)
+
+
+@click.command("dispatch")
+def dispatch_cmd() -> None:
+    """Post approved replies now (each exactly once) and check open conversations for answers."""
+    with runtime() as rt:
+        moment = now()
+        reconciled = reconcile(rt, moment)
+        report = dispatch(rt, moment)
+        loops = check_loops(rt, moment)
+        click.echo(f"Posted {len(report.posted)}; reconciled {len(reconciled.reconciled)}; "
+                   f"retrying {len(report.retrying)}; failed {len(report.failed)}.")
+        for item, why in {**report.retrying, **report.failed}.items():
+            click.echo(f"  outbox {item}: {why}")
+        click.echo(f"Loops: {loops.answered} answered, {loops.timed_out} timed out, {loops.missed} missed.")

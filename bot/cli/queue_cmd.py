@@ -1,0 +1,101 @@
+"""`ronr queue`: list, show, approve and reject suggested replies from the terminal."""
+
+from __future__ import annotations
+
+import click
+
+from bot.cli.context import now, runtime
+from bot.cli.table import table
+from bot.queue import QueueError, approve, reject
+from bot.store import QueueItem
+
+
+def _sla(item: QueueItem) -> str:
+    if item.sla_due is None:
+        return ""
+    minutes = (item.sla_due - now()).total_seconds() / 60
+    if minutes < 0:
+        return f"BREACHED {(-minutes) / 60:.0f}h ago"
+    return f"{minutes / 60:.1f}h left"
+
+
+def _rows(items: list[QueueItem]) -> list[tuple[object, ...]]:
+    return [(i.id, i.priority, _sla(i), i.mention.platform, "@" + i.mention.author.handle, ",".join(i.intents),
+             f"{i.compound:+.2f}", i.mention.text) for i in items]
+
+
+@click.group("queue", invoke_without_command=True)
+@click.option("--limit", default=20, show_default=True, help="How many items to list.")
+@click.pass_context
+def queue_group(ctx: click.Context, limit: int) -> None:
+    """List pending items, highest priority first (subcommands: show, approve, reject)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with runtime() as rt:
+        items = rt.store.suggestions.pending(limit=limit)
+        if not items:
+            click.echo("The queue is empty. Run `ronr poll` to fetch new mentions.")
+            return
+        click.echo(table(["id", "pri", "sla", "platform", "author", "intents", "sent.", "mention"], _rows(items),
+                         max_width=70))
+        total = rt.store.suggestions.counts().get("pending", 0)
+        click.echo(f"\n{len(items)} of {total} pending. Next: `ronr queue show ID`.")
+
+
+@queue_group.command("show")
+@click.argument("item_id", type=int)
+def show(item_id: int) -> None:
+    """Show one item: the mention, its triage and the suggestion."""
+    with runtime() as rt:
+        item = rt.store.suggestions.get(item_id)
+        if item is None:
+            raise click.ClickException(f"no queue item {item_id}; run `ronr queue` to list pending items")
+        m = item.mention
+        click.echo(f"Item {item.id}  [{item.status}]  {item.priority}  {_sla(item)}  version {item.version}")
+        click.echo(f"From @{m.author.handle} ({m.author.name}, {m.author.followers} followers) on {m.platform}, "
+                   f"{m.created_at.isoformat()}  {m.url}")
+        click.echo(f"\n  {m.text}\n")
+        click.echo(f"Sentiment {item.label} ({item.compound:+.3f}); intents {', '.join(item.intents) or 'none'}; "
+                   f"relevance {item.relevance}")
+        click.echo("Why:\n" + "\n".join(f"  - {r}" for r in item.reasons))
+        click.echo(f"\nSuggested by rule {item.rule_id}: {', '.join(item.why)}")
+        if item.text:
+            click.echo(f"Reply ({len(item.text)} chars):\n  {item.text}")
+        if item.follow_up:
+            click.echo(f"Follow-up question:\n  {item.follow_up}")
+        if item.escalate_to:
+            click.echo(f"Escalate to {item.escalate_to}: {item.note}")
+        if item.blocked_by:
+            click.echo("Blocked: " + "; ".join(item.blocked_by))
+        if item.status == "pending":
+            click.echo(f"\nNext: `ronr queue approve {item.id} --as NAME` or `ronr queue reject {item.id} "
+                       "--reason TEXT --as NAME`.")
+
+
+@queue_group.command("approve")
+@click.argument("item_id", type=int)
+@click.option("--text", default=None, help="Post these words instead of the suggestion (edit then approve).")
+@click.option("--as", "by", required=True, help="Your name, recorded with the approval.")
+def approve_cmd(item_id: int, text: str | None, by: str) -> None:
+    """Approve an item; its reply is posted once by `ronr dispatch` or the daemon."""
+    with runtime() as rt:
+        try:
+            outcome = approve(rt.store, item_id, by, now(), text=text)
+        except QueueError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"Approved item {item_id} as {by}; outbox {outcome.outbox_id} will be posted by "
+                   "`ronr dispatch` (or the running daemon).")
+
+
+@queue_group.command("reject")
+@click.argument("item_id", type=int)
+@click.option("--reason", required=True, help="Why: it helps improve the rules.")
+@click.option("--as", "by", required=True, help="Your name, recorded with the decision.")
+def reject_cmd(item_id: int, reason: str, by: str) -> None:
+    """Reject an item with a reason; nothing is posted."""
+    with runtime() as rt:
+        try:
+            reject(rt.store, item_id, by, reason, now())
+        except QueueError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"Rejected item {item_id} as {by}.")

@@ -1,0 +1,159 @@
+"""The shape of ``bot.toml``: one frozen dataclass per table.
+
+Field names are the TOML keys. A field without a default is required. Secrets are never stored
+here: fields ending in ``_env`` hold the *name* of an environment variable that holds the secret
+(see :func:`secret`). Paths are resolved against the directory of the configuration file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def secret(env_name: str) -> str | None:
+    """Return the value of the environment variable named ``env_name``, or None when unset/empty."""
+    value = os.environ.get(env_name, "")
+    return value or None
+
+
+@dataclass(frozen=True)
+class BrandSettings:
+    """Who we listen for: the brand's words, our handles, and phrases that are not about us."""
+
+    name: str
+    keywords: list[str]
+    handles: list[str] = field(default_factory=list)
+    excluded_phrases: list[str] = field(default_factory=list)
+    products: list[str] = field(default_factory=list)
+    support_link: str = ""
+
+
+@dataclass(frozen=True)
+class ReplaySettings:
+    """The replay connector: plays a recorded data set; posts go to a local sink file."""
+
+    enabled: bool = True
+    path: str = "data/sample"
+    sink: str = "data/sink/replay-posts.jsonl"
+    poll_minutes: float = 5.0
+
+
+@dataclass(frozen=True)
+class XSettings:
+    """X (Twitter) API v2 through tweepy. Credentials come from the named environment variables.
+
+    ``base_url`` replaces tweepy's fixed API host (gateways, tests). ``monthly_read_budget`` counts
+    posts read per UTC month and is spent evenly across the month. ``language`` adds ``lang:xx`` to
+    the search query. ``timeout_seconds`` bounds each HTTP request.
+    """
+
+    enabled: bool = False
+    base_url: str = "https://api.x.com"
+    bearer_token_env: str = "RONR_X_BEARER_TOKEN"
+    consumer_key_env: str = "RONR_X_CONSUMER_KEY"
+    consumer_secret_env: str = "RONR_X_CONSUMER_SECRET"
+    access_token_env: str = "RONR_X_ACCESS_TOKEN"
+    access_token_secret_env: str = "RONR_X_ACCESS_TOKEN_SECRET"
+    poll_minutes: float = 15.0
+    monthly_read_budget: int = 10_000
+    language: str = ""
+    timeout_seconds: float = 20.0
+
+
+@dataclass(frozen=True)
+class RedditSettings:
+    """Reddit through praw (a "script" app). Credentials come from the named environment variables.
+
+    ``base_url`` is praw's ``oauth_url`` and ``auth_url`` its ``reddit_url`` (token endpoint).
+    ``subreddits`` are read for new comments and submissions matching the brand; username mentions
+    of the script account are always read. ``monthly_read_budget`` counts API requests per UTC
+    month. ``timeout_seconds`` bounds each HTTP request.
+    """
+
+    enabled: bool = False
+    base_url: str = "https://oauth.reddit.com"
+    auth_url: str = "https://www.reddit.com"
+    client_id_env: str = "RONR_REDDIT_CLIENT_ID"
+    client_secret_env: str = "RONR_REDDIT_CLIENT_SECRET"
+    username_env: str = "RONR_REDDIT_USERNAME"
+    password_env: str = "RONR_REDDIT_PASSWORD"
+    user_agent: str = "ronr/0.1 (by u/your-account)"
+    subreddits: list[str] = field(default_factory=list)
+    poll_minutes: float = 10.0
+    monthly_read_budget: int = 100_000
+    timeout_seconds: float = 20.0
+
+
+@dataclass(frozen=True)
+class ConnectorsSettings:
+    """One table per platform connector."""
+
+    replay: ReplaySettings = field(default_factory=ReplaySettings)
+    x: XSettings = field(default_factory=XSettings)
+    reddit: RedditSettings = field(default_factory=RedditSettings)
+
+
+@dataclass(frozen=True)
+class PoliciesSettings:
+    """Where the rule files live."""
+
+    path: str = "policies"
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """The SQLite database file."""
+
+    path: str = "data/ronr.db"
+
+
+@dataclass(frozen=True)
+class SlaSettings:
+    """Response-time targets in hours per priority."""
+
+    P1: float = 1.0
+    P2: float = 4.0
+    P3: float = 24.0
+    P4: float = 72.0
+
+    def hours(self, priority: str) -> float:
+        """Return the target for ``priority`` ("P1".."P4")."""
+        return float(getattr(self, priority))
+
+
+@dataclass(frozen=True)
+class LoopsSettings:
+    """When a conversation loop closes without an answer."""
+
+    timeout_hours: float = 72.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The whole configuration. ``source`` is the file it came from (set by the loader)."""
+
+    brand: BrandSettings
+    accounts: dict[str, list[str]]
+    timezone: str = "UTC"
+    connectors: ConnectorsSettings = field(default_factory=ConnectorsSettings)
+    policies: PoliciesSettings = field(default_factory=PoliciesSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    sla: SlaSettings = field(default_factory=SlaSettings)
+    loops: LoopsSettings = field(default_factory=LoopsSettings)
+    source: str = ""
+
+    @property
+    def root(self) -> Path:
+        """The directory relative paths in the file are resolved against."""
+        return Path(self.source).resolve().parent if self.source else Path.cwd()
+
+    def resolve(self, relative: str) -> Path:
+        """Resolve a path from the file against :attr:`root`."""
+        path = Path(relative)
+        return path if path.is_absolute() else self.root / path
+
+    def our_handles(self, platform: str) -> set[str]:
+        """Lower-cased handles of our own accounts on ``platform``."""
+        return {h.lower().lstrip("@") for h in self.accounts.get(platform, [])}

@@ -1,0 +1,65 @@
+"""Everything one RonR process needs, built once from the settings: store, connectors, rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.config import Settings
+from bot.policy import BrandVoice, Rule, load_rules
+from bot.store import Store
+from bot.triage import TriageContext
+from connectors.base import Connector
+from connectors.replay import ReplayConnector
+
+
+@dataclass
+class Runtime:
+    """The wired application: pass it to the pipeline, queue, dispatch and loop functions."""
+
+    settings: Settings
+    store: Store
+    connectors: dict[str, Connector]
+    rules: list[Rule]
+    rule_errors: list[str] = field(default_factory=list)
+
+    @property
+    def triage_context(self) -> TriageContext:
+        """The brand's words for triage."""
+        b = self.settings.brand
+        handles = [h for hs in self.settings.accounts.values() for h in hs] + b.handles
+        return TriageContext(keywords=b.keywords, handles=sorted({h.lstrip("@").lower() for h in handles}),
+                             excluded=b.excluded_phrases)
+
+    @property
+    def brand(self) -> BrandVoice:
+        """The brand facts reply templates may use."""
+        b = self.settings.brand
+        return BrandVoice(name=b.name, support_link=b.support_link, products=tuple(b.products))
+
+    def sla_hours(self) -> dict[str, float]:
+        """Response-time targets per priority."""
+        return {p: self.settings.sla.hours(p) for p in ("P1", "P2", "P3", "P4")}
+
+    def close(self) -> None:
+        """Close the database."""
+        self.store.close()
+
+
+def build_connectors(settings: Settings) -> dict[str, Connector]:
+    """The enabled connectors, by name."""
+    found: dict[str, Connector] = {}
+    replay = settings.connectors.replay
+    if replay.enabled:
+        found["replay"] = ReplayConnector(settings.resolve(replay.path), settings.resolve(replay.sink))
+    return found
+
+
+def build_runtime(settings: Settings, database: Path | None = None,
+                  connectors: dict[str, Connector] | None = None) -> Runtime:
+    """Open the store and load connectors and rules (broken rules are left out and reported)."""
+    store = Store(database or settings.resolve(settings.database.path))
+    rules, errors = load_rules(settings.resolve(settings.policies.path))
+    return Runtime(settings=settings, store=store,
+                   connectors=build_connectors(settings) if connectors is None else connectors,
+                   rules=rules, rule_errors=errors)

@@ -1,0 +1,49 @@
+"""The only place that knows SQL and SQLite.
+
+:class:`Store` groups one repository per concern; the rest of RonR talks to these methods, so a
+PostgreSQL backend can implement the same surface without touching triage, policy, queue or web.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+from bot.store.audit import AuditStore
+from bot.store.database import StoreError, connect, iso, parse_time, schema_version, transaction
+from bot.store.loops import Loop, LoopStore
+from bot.store.mentions import CursorState, MentionStore
+from bot.store.outbox import OutboxItem, OutboxStore
+from bot.store.suggestions import Decision, QueueItem, SuggestionStore
+
+
+class Store:
+    """An open RonR database: ``mentions``, ``suggestions``, ``outbox``, ``loops``, ``audit``."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self.db = connect(path)
+        self.mentions = MentionStore(self.db)
+        self.suggestions = SuggestionStore(self.db)
+        self.outbox = OutboxStore(self.db)
+        self.loops = LoopStore(self.db)
+        self.audit = AuditStore(self.db)
+
+    @property
+    def version(self) -> int:
+        """The schema version of the open database."""
+        return schema_version(self.db)
+
+    def atomic(self) -> AbstractContextManager[object]:
+        """Group several store calls into one transaction (all or nothing)."""
+        return transaction(self.db)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+
+__all__ = [
+    "AuditStore", "CursorState", "Decision", "Loop", "LoopStore", "MentionStore", "OutboxItem", "OutboxStore",
+    "QueueItem", "Store", "StoreError", "SuggestionStore", "connect", "iso", "parse_time", "transaction",
+]

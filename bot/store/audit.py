@@ -1,0 +1,34 @@
+"""The audit trail: every state change, who made it and when."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from bot.store.database import iso, transaction
+
+
+class AuditStore:
+    """Append-only record of actions."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def record(self, actor: str, action: str, entity: str, entity_id: int | None, detail: dict[str, Any],
+               now: datetime) -> None:
+        """Append one entry."""
+        with transaction(self.db):
+            self.db.execute(
+                "INSERT INTO audit (at, actor, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                [iso(now), actor, action, entity, entity_id, json.dumps(detail, ensure_ascii=False)])
+
+    def recent(self, limit: int = 100, entity: str | None = None, entity_id: int | None = None) -> list[dict[str, Any]]:
+        """Newest entries first, optionally for one entity."""
+        where, params = "", []
+        if entity is not None:
+            where, params = " WHERE entity = ? AND entity_id = ?", [entity, entity_id]
+        rows = self.db.query(f"SELECT * FROM audit{where} ORDER BY id DESC LIMIT ?", [*params, limit])
+        return [{**r, "detail": json.loads(r["detail"])} for r in rows]

@@ -1,0 +1,91 @@
+"""Opening the SQLite database: WAL, foreign keys, busy timeout, migrations, transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from bot.store.schema import MIGRATIONS
+
+
+class StoreError(Exception):
+    """The database cannot be used as it is (newer schema, not a RonR database, unreadable)."""
+
+
+def iso(moment: datetime) -> str:
+    """The one text form of a time in the database: UTC, seconds, sortable."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: RonR stores timezone-aware times only")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """Inverse of :func:`iso` (None stays None)."""
+    return datetime.fromisoformat(text) if text else None
+
+
+def connect(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at ``path`` and bring its schema up to date."""
+    target = Path(path)
+    if str(path) != ":memory:":
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(str(target), timeout=30.0, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{target}: not a usable SQLite database ({exc})") from None
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    db = sqlite_utils.Database(conn, execute_plugins=False)
+    if migrate:
+        apply_migrations(db, str(target))
+    return db
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    """How many migrations have been applied to ``db``."""
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def apply_migrations(db: sqlite_utils.Database, name: str, upto: int | None = None) -> int:
+    """Apply pending migrations (up to ``upto``), each in its own transaction; return the version."""
+    current = schema_version(db)
+    target = len(MIGRATIONS) if upto is None else upto
+    if current > len(MIGRATIONS):
+        raise StoreError(
+            f"{name}: schema version {current} is newer than this RonR ({len(MIGRATIONS)}); upgrade RonR"
+        )
+    if current == 0 and db.table_names() and "mentions" not in db.table_names():
+        raise StoreError(f"{name}: this SQLite file is not a RonR database; point database.path elsewhere")
+    for number in range(current + 1, target + 1):
+        with transaction(db):
+            for statement in _statements(MIGRATIONS[number - 1]):
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version={number}")
+    return schema_version(db)
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction taken with BEGIN IMMEDIATE (no lock upgrade surprises); nests as savepoint."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")

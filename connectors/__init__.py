@@ -1,0 +1,1 @@
+"""Platform connectors: the only code that imports a platform's client library."""

@@ -1,0 +1,106 @@
+"""The approval queue from the CLI: list, show, approve, edit, reject, and every refusal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from bot.cli import main
+from bot.config import load_settings
+from bot.runtime import build_runtime
+
+
+@pytest.fixture
+def cli(make_project: Callable[..., Path]) -> Callable[..., Result]:
+    path = make_project()
+    runner = CliRunner()
+
+    def run(*args: str) -> Result:
+        return runner.invoke(main, ["--config", str(path), *args])
+
+    assert run("poll").exit_code == 0
+    return run
+
+
+def _ids(cli: Callable[..., Result]) -> list[int]:
+    out = cli("queue").output
+    return [int(line.split()[0]) for line in out.splitlines() if line[:1].isdigit()]
+
+
+def test_queue_lists_pending_highest_priority_first(cli: Callable[..., Result]) -> None:
+    result = cli("queue")
+    assert result.exit_code == 0
+    assert "3 of 3 pending" in result.output
+    priorities = [line.split()[1] for line in result.output.splitlines() if line[:1].isdigit()]
+    assert priorities == sorted(priorities)
+
+
+def test_show_explains_the_item(cli: Callable[..., Result]) -> None:
+    item = _ids(cli)[0]
+    result = cli("queue", "show", str(item))
+    assert result.exit_code == 0
+    for part in ("Sentiment", "Why:", "Suggested by rule", "Reply ("):
+        assert part in result.output
+
+
+def test_approve_then_refuse_second_approval_and_reject(cli: Callable[..., Result], tmp_path: Path) -> None:
+    item = _ids(cli)[0]
+    ok = cli("queue", "approve", str(item), "--as", "maya")
+    assert ok.exit_code == 0 and "Approved" in ok.output
+    again = cli("queue", "approve", str(item), "--as", "tom")
+    assert again.exit_code == 1
+    assert f"item {item} is already approved by maya" in again.output and "nothing changed" in again.output
+    rejected = cli("queue", "reject", str(item), "--reason", "dup", "--as", "tom")
+    assert rejected.exit_code == 1 and "already approved by maya" in rejected.output
+    rt = build_runtime(load_settings(tmp_path / "bot.toml"))
+    try:
+        assert rt.store.outbox.counts() == {"approved": 1}
+        assert [a["actor"] for a in rt.store.audit.recent()] == ["maya"]
+    finally:
+        rt.close()
+
+
+def test_approve_rejected_item_is_refused(cli: Callable[..., Result]) -> None:
+    item = _ids(cli)[0]
+    assert cli("queue", "reject", str(item), "--reason", "already answered", "--as", "priya").exit_code == 0
+    result = cli("queue", "approve", str(item), "--as", "maya")
+    assert result.exit_code == 1 and "already rejected by priya" in result.output
+
+
+@pytest.mark.parametrize("args", [("approve", "999", "--as", "maya"), ("reject", "999", "--reason", "x", "--as", "m"),
+                                  ("show", "999")])
+def test_unknown_id_is_one_clear_line(cli: Callable[..., Result], args: tuple[str, ...]) -> None:
+    result = cli("queue", *args)
+    assert result.exit_code == 1
+    assert "no queue item 999" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_edit_then_approve_records_the_diff(cli: Callable[..., Result], tmp_path: Path) -> None:
+    item = _ids(cli)[0]
+    result = cli("queue", "approve", str(item), "--text", "Hi Jess, we are on it. DM us your order number?",
+                 "--as", "tom")
+    assert result.exit_code == 0, result.output
+    rt = build_runtime(load_settings(tmp_path / "bot.toml"))
+    try:
+        entry = rt.store.audit.recent()[0]
+        assert entry["action"] == "approved" and entry["actor"] == "tom"
+        assert "\n+on\n" in entry["detail"]["diff"] and "\n-sorry\n" in entry["detail"]["diff"]
+        assert entry["detail"]["final_text"].startswith("Hi Jess, we are on it")
+    finally:
+        rt.close()
+
+
+def test_overlong_edit_is_refused(cli: Callable[..., Result]) -> None:
+    item = _ids(cli)[0]
+    result = cli("queue", "approve", str(item), "--text", "x" * 300, "--as", "tom")
+    assert result.exit_code == 1 and "x allows 280" in result.output
+
+
+def test_reject_needs_a_reason_and_name(cli: Callable[..., Result]) -> None:
+    item = _ids(cli)[0]
+    assert cli("queue", "reject", str(item), "--reason", "  ", "--as", "tom").exit_code == 1
+    assert cli("queue", "reject", str(item), "--reason", "meh").exit_code == 2  # click: missing --as
