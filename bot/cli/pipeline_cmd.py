@@ -20,7 +20,8 @@ def poll() -> None:
             return
         report = poll_once(rt, now())
         rows = [(name, report.fetched[name], report.new[name],
-                 "error (below)" if name in report.errors else report.skipped.get(name, "ok")) for name in rt.connectors]
+                 "error (below)" if name in report.errors else report.skipped.get(name, "ok"))
+                for name in rt.connectors]
         click.echo(table(["connector", "fetched", "new", "state"], rows))
         for error in report.errors.values():
             click.echo(f"error: {error}", err=True)

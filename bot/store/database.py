@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.store.schema import MIGRATIONS
+from bot.store.schema import latest, migrations
 
 
 class StoreError(Exception):
@@ -53,18 +53,17 @@ def schema_version(db: sqlite_utils.Database) -> int:
 
 
 def apply_migrations(db: sqlite_utils.Database, name: str, upto: int | None = None) -> int:
-    """Apply pending migrations (up to ``upto``), each in its own transaction; return the version."""
+    """Apply pending migrations (up to version ``upto``), each in its own transaction; return the version."""
     current = schema_version(db)
-    target = len(MIGRATIONS) if upto is None else upto
-    if current > len(MIGRATIONS):
-        raise StoreError(
-            f"{name}: schema version {current} is newer than this RonR ({len(MIGRATIONS)}); upgrade RonR"
-        )
+    if current > latest():
+        raise StoreError(f"{name}: schema version {current} is newer than this RonR ({latest()}); upgrade RonR")
     if current == 0 and db.table_names() and "mentions" not in db.table_names():
         raise StoreError(f"{name}: this SQLite file is not a RonR database; point database.path elsewhere")
-    for number in range(current + 1, target + 1):
+    for number, script in migrations():
+        if number <= current or (upto is not None and number > upto):
+            continue
         with transaction(db):
-            for statement in _statements(MIGRATIONS[number - 1]):
+            for statement in _statements(script):
                 db.execute(statement)
             db.execute(f"PRAGMA user_version={number}")
     return schema_version(db)

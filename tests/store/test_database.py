@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,14 +13,14 @@ from bot.models import Author, Batch, Cursor, Mention
 from bot.store import Store, StoreError
 from bot.store.database import apply_migrations, connect
 from bot.store.mentions import MentionStore
-from bot.store.schema import MIGRATIONS
+from bot.store.schema import latest
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 def _mention(pid: str, text: str = "hello @nimbushome") -> Mention:
     return Mention(platform="x", platform_id=pid, author=Author("x", "u1", "jess", "Jess", 10), text=text,
-                   created_at=NOW, account="nimbushome", thread_id=pid, raw='{"id": "%s"}' % pid)
+                   created_at=NOW, account="nimbushome", thread_id=pid, raw=json.dumps({"id": pid}))
 
 
 def test_wal_and_foreign_keys_are_on(tmp_path: Path) -> None:
@@ -27,7 +28,7 @@ def test_wal_and_foreign_keys_are_on(tmp_path: Path) -> None:
     try:
         assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert store.version == len(MIGRATIONS)
+        assert store.version == latest()
         with pytest.raises(sqlite3.IntegrityError), store.atomic():
             store.db.execute("INSERT INTO triage (mention_id, compound, label, intents, relevance, language, spam,"
                              " priority, score, reasons, triaged_at) VALUES (999, 0, 'x', '[]', 0, 'en', 0, 'P4', 0,"
@@ -46,7 +47,7 @@ def test_database_from_first_schema_version_upgrades_and_keeps_rows(tmp_path: Pa
     v1.close()
     store = Store(path)
     try:
-        assert store.version == 2
+        assert store.version == latest()
         assert store.mentions.count() == 2
         assert store.mentions.cursor_state("replay").cursor == Cursor("c1")
         assert "do_not_contact" in store.db.table_names()
