@@ -51,7 +51,7 @@ def test_error_points_at_the_right_line(tmp_path: Path) -> None:
 
 
 def test_missing_file_says_how_to_fix(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="not found.*--config"):
+    with pytest.raises(ConfigError, match=r"not found.*--config"):
         load_settings(tmp_path / "nope.toml")
 
 
