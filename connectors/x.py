@@ -124,6 +124,12 @@ class XConnector:
                     raise translate(exc, now, self.rng, self.failures) from exc
             except tweepy.errors.TweepyException as exc:
                 raise translate(exc, now, self.rng) from exc
+            except (TypeError, ValueError, KeyError, AttributeError) as exc:
+                # tweepy chokes on error bodies it does not expect (gateways, proxies): never crash a poll
+                self.failures += 1
+                error = ConnectorError("x", f"unexpected answer ({type(exc).__name__}: {exc})", transient=True)
+                error.retry_at = now + timedelta(seconds=backoff(self.failures, self.rng))  # type: ignore[attr-defined]
+                raise error from exc
         raise AssertionError("unreachable")
 
     def user_ids(self, state: dict[str, Any], now: datetime) -> dict[str, str]:
@@ -156,7 +162,10 @@ class XConnector:
         if not allowance.may_poll:
             return Batch(mentions=(), cursor=cursor, calls=0, pause_until=allowance.next_at,
                          pause_reason=f"read budget: {allowance.reason}")
-        ours = self.user_ids(state.extra, now)
+        try:
+            ours = self.user_ids(state.extra, now)
+        except RateLimited as exc:
+            return Batch(mentions=(), cursor=cursor, calls=1, pause_until=exc.until, pause_reason=str(exc))
         handles = list(self.accounts)
         walks: list[tuple[str, Fetch, int | None]] = [("search", self._fetcher(
             self.client.search_recent_tweets, self.query.text, "next_token", handles[0] if handles else "", ours,

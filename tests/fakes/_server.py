@@ -55,6 +55,7 @@ class Fault:
     delay: float = 0.0
     path_prefix: str = ""
     partial: bool = False
+    after: int = 0
 
 
 class FakeServer:
@@ -91,12 +92,16 @@ class FakeServer:
         """Everything created through the platform API, oldest first."""
         raise NotImplementedError
 
+    def error_body(self, status: int) -> Json:
+        """The platform's error body for an injected ``status``."""
+        return {"error": status}
+
     # -- faults and records ---------------------------------------------------------------------
     def fail_next(self, count: int = 1, status: int = 500, *, headers: dict[str, str] | None = None,
-                  body: Json = None, path_prefix: str = "") -> None:
-        """Answer the next ``count`` requests (optionally only under ``path_prefix``) with ``status``."""
+                  body: Json = None, path_prefix: str = "", after: int = 0) -> None:
+        """Answer ``count`` requests (only under ``path_prefix``, after letting ``after`` pass) with ``status``."""
         with self.lock:
-            self.faults.append(Fault(count, status, headers or {}, body, 0.0, path_prefix))
+            self.faults.append(Fault(count, status, headers or {}, body, 0.0, path_prefix, after=after))
 
     def slow_next(self, count: int = 1, delay: float = 1.0, path_prefix: str = "") -> None:
         """Delay the next ``count`` requests by ``delay`` seconds before answering normally."""
@@ -123,6 +128,9 @@ class FakeServer:
         with self.lock:
             for fault in self.faults:
                 if fault.count > 0 and path.startswith(fault.path_prefix):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        return None
                     fault.count -= 1
                     if fault.count == 0:
                         self.faults.remove(fault)
@@ -150,7 +158,7 @@ class FakeServer:
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         if fault is not None and fault.status:
-            return Reply(fault.status, fault.body if fault.body is not None else {"error": fault.status},
+            return Reply(fault.status, fault.body if fault.body is not None else self.error_body(fault.status),
                          dict(fault.headers))
         with self.lock:
             try:
@@ -209,7 +217,8 @@ class FakeServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
         self._thread.start()
         return self.url
 

@@ -95,6 +95,10 @@ class FakeReddit(FakeServer):
         """Comments created through ``POST /api/comment``."""
         return list(self.created)
 
+    def error_body(self, status: int) -> Json:
+        """Reddit's error shape."""
+        return {"message": "error", "error": status}
+
     def dump(self) -> Json:
         return {"things": self.things, "created": self.created, "next_id": self.next_id, "tokens": sorted(self.tokens)}
 

@@ -103,6 +103,11 @@ class FakeX(FakeServer):
         """Tweets created through ``POST /2/tweets``."""
         return list(self.created)
 
+    def error_body(self, status: int) -> Json:
+        """X's problem-details error shape."""
+        return {"title": "Service Unavailable" if status >= 500 else "Error", "detail": f"HTTP {status}",
+                "type": "about:blank", "status": status}
+
     def dump(self) -> Json:
         return {"users": self.users, "tweets": list(self.tweets.values()), "created": self.created,
                 "next_id": self.next_id, "me_id": self.me_id}

@@ -1,0 +1,1 @@
+"""Connector tests: the real tweepy and praw against the fake servers in tests/fakes."""
