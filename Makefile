@@ -34,7 +34,7 @@ unit: $(TEST_STAMP)
 test: lint typecheck unit
 
 bench: $(TEST_STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --write-docs
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

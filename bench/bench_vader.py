@@ -1,7 +1,8 @@
 """Benchmark: plain vaderSentiment against FastVader and score_sentiment.
 
-Run from the checkout: `python bench/bench_vader.py`. Reads the gold tweets from
-`../shared/data/vader/` beside the checkout. Repetitions of the contenders are
+Run from the checkout: `python -m bench.bench_vader` (or `python bench/bench_vader.py`) for
+the detailed table; `python -m bench` takes its `run(quick)` figures. Reads the gold tweets
+from `../shared/data/vader/` beside the checkout. Repetitions of the contenders are
 interleaved (order alternating) and the median is reported, so drift in machine load
 hits both sides alike. Takes about 15 seconds; prints a table, asserts nothing.
 """
@@ -9,15 +10,18 @@ hits both sides alike. Takes about 15 seconds; prints a table, asserts nothing.
 from __future__ import annotations
 
 import random
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 ROOT = Path(__file__).resolve().parents[1]
+# Run as a script, the checkout is not on sys.path; the project imports wait for it.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.harness import Figure, interleaved  # noqa: E402
+
 TWEETS = ROOT.parent / "shared" / "data" / "vader" / "tweets_GroundTruth.txt"
 TWEET_REPS = 7
 LONG_REPS = 3
@@ -46,24 +50,40 @@ def emoji_heavy_post(
     return "".join(parts)
 
 
-def interleaved(
-    contenders: dict[str, Callable[[], object]], reps: int
-) -> dict[str, float]:
-    """Median wall time in seconds of each contender, runs interleaved."""
-    times: dict[str, list[float]] = {name: [] for name in contenders}
-    names = list(contenders)
-    for rep in range(reps):
-        for name in names if rep % 2 == 0 else reversed(names):
-            start = time.perf_counter()
-            contenders[name]()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+def run(quick: bool = False) -> list[Figure]:
+    """FastVader against plain vaderSentiment over the gold tweets: speed-up, identical scores."""
+    from bot.triage.vader_fast import analyzer
+
+    if not TWEETS.is_file():
+        raise FileNotFoundError(f"gold tweets not found at {TWEETS}")
+    plain = SentimentIntensityAnalyzer()
+    fast = analyzer()
+    tweets = load_tweets()[: 300 if quick else None]
+    for text in tweets[:200]:  # warm caches and the regex
+        plain.polarity_scores(text)
+        fast.polarity_scores(text)
+    identical = all(plain.polarity_scores(t) == fast.polarity_scores(t) for t in tweets)
+    times = interleaved(
+        {
+            "plain": lambda: [plain.polarity_scores(t) for t in tweets],
+            "fast": lambda: [fast.polarity_scores(t) for t in tweets],
+        },
+        3 if quick else TWEET_REPS,
+    )
+    n = len(tweets)
+    speedup = times["plain"] / times["fast"]
+    return [
+        Figure(
+            "FastVader vs plain vaderSentiment (gold tweets)",
+            n / times["fast"], "texts/s", n / times["plain"], speedup,
+            ">= 1 and identical scores", speedup >= 1 and identical,
+            note=f"{n:,} gold tweets, median of {3 if quick else TWEET_REPS} interleaved runs; "
+            f"scores identical to vaderSentiment on every tweet: {identical}",
+        )
+    ]
 
 
 def main() -> int:
-    # Run as a script, the checkout is not on sys.path; the project import waits for it.
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
     from bot.triage.sentiment import score_sentiment
     from bot.triage.vader_fast import analyzer
 
