@@ -1,0 +1,50 @@
+"""Building connectors from settings; credentials only from the environment."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config.settings import BrandSettings, ConnectorsSettings, RedditSettings, Settings, XSettings
+from connectors.base import CredentialError
+from connectors.reddit import RedditConnector
+from connectors.registry import FACTORIES, build_connectors, build_each
+from connectors.x import XConnector
+
+BRAND = BrandSettings(name="N", keywords=["nimbus"])
+X_VARS = {"RONR_X_BEARER_TOKEN": "b", "RONR_X_CONSUMER_KEY": "c", "RONR_X_CONSUMER_SECRET": "s",
+          "RONR_X_ACCESS_TOKEN": "a", "RONR_X_ACCESS_TOKEN_SECRET": "t"}
+
+
+def settings(x: bool, reddit: bool) -> Settings:
+    return Settings(brand=BRAND, accounts={"x": ["nimbushome"], "reddit": ["NimbusHome"]},
+                    connectors=ConnectorsSettings(x=XSettings(enabled=x), reddit=RedditSettings(enabled=reddit)))
+
+
+def test_factories_are_keyed_by_name() -> None:
+    assert {"x", "reddit"} <= set(FACTORIES)
+
+
+def test_disabled_connectors_are_not_built() -> None:
+    assert build_connectors(settings(False, False)) == {}
+
+
+def test_missing_variable_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in X_VARS:
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(CredentialError, match="RONR_X_BEARER_TOKEN is not set") as err:
+        build_connectors(settings(True, False))
+    assert "\n" not in str(err.value)
+
+
+def test_one_connector_missing_credentials_does_not_stop_the_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in X_VARS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("RONR_REDDIT_CLIENT_ID", raising=False)
+    built, failed = build_each(settings(True, True))
+    assert isinstance(built["x"], XConnector) and "RONR_REDDIT_CLIENT_ID" in str(failed["reddit"])
+
+
+def test_reddit_builds_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("CLIENT_ID", "CLIENT_SECRET", "USERNAME", "PASSWORD"):
+        monkeypatch.setenv(f"RONR_REDDIT_{name}", "v")
+    assert isinstance(build_connectors(settings(False, True))["reddit"], RedditConnector)
