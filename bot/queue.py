@@ -3,12 +3,18 @@
 Every decision is recorded with who, when, the final text and its diff from the suggestion, and
 is refused with one clear line when it cannot apply (unknown item, already decided, version
 changed under you). Approval writes the outbox intent in the same transaction.
+
+While an item is pending, people can also save an edited draft (``edit``), ``snooze`` it until a
+time, ``assign`` it to someone or ``claim`` it for themselves. Each of these bumps the item's
+version, so a person acting on what they saw before the change is told who changed it. The CLI,
+the web UI and the JSON API all go through these functions.
 """
 
 from __future__ import annotations
 
 import difflib
 from datetime import datetime
+from typing import Any
 
 from bot.store import Decision, QueueItem, Store
 
@@ -40,10 +46,41 @@ def _get(store: Store, item_id: int) -> QueueItem:
 
 def _refuse(item: QueueItem, outcome: Decision) -> QueueError:
     if outcome.status == "pending":
-        return QueueError(f"item {item.id} changed while you were looking (version {item.version}); reload and retry")
+        who = f": {outcome.by} changed it" if outcome.by else ""
+        when = f" at {outcome.at.isoformat()}" if outcome.at and outcome.by else ""
+        return QueueError(f"item {item.id} changed while you were looking (version {item.version}){who}{when}; "
+                          "reload and retry")
     who = f" by {outcome.by}" if outcome.by else ""
     when = f" at {outcome.at.isoformat()}" if outcome.at else ""
     return QueueError(f"item {item.id} is already {outcome.status}{who}{when}; nothing changed")
+
+
+def reply_limit(platform: str) -> int:
+    """How many characters a reply may have on ``platform``."""
+    return MAX_REPLY_CHARS.get(platform, 10_000)
+
+
+def _check_length(item: QueueItem, text: str) -> None:
+    limit = reply_limit(item.mention.platform)
+    if len(text) > limit:
+        raise QueueError(f"reply is {len(text)} characters; {item.mention.platform} allows {limit}. Shorten it")
+
+
+def _pending(store: Store, item_id: int, by: str, verb: str) -> QueueItem:
+    if not by.strip():
+        raise QueueError(f"{verb} needs a name: pass --as NAME")
+    item = _get(store, item_id)
+    if item.status != "pending":
+        raise _refuse(item, Decision(False, item.status, *store.suggestions.last_decision(item.id)))
+    return item
+
+
+def _change(store: Store, item: QueueItem, changes: dict[str, Any], by: str, action: str, detail: dict[str, Any],
+            now: datetime, expected_version: int | None) -> Decision:
+    outcome = store.suggestions.change(item, changes, by.strip(), action, detail, now, expected_version)
+    if not outcome.ok:
+        raise _refuse(item, outcome)
+    return outcome
 
 
 def approve(store: Store, item_id: int, by: str, now: datetime, text: str | None = None,
@@ -54,12 +91,10 @@ def approve(store: Store, item_id: int, by: str, now: datetime, text: str | None
     item = _get(store, item_id)
     if item.status != "pending":
         raise _refuse(item, Decision(False, item.status, *store.suggestions.last_decision(item.id)))
-    final = (item.text if text is None else text).strip()
+    final = (item.draft or item.text if text is None else text).strip()
     if not final:
         raise QueueError(f"item {item.id} has no reply text ({item.action}); pass --text with the words to post")
-    limit = MAX_REPLY_CHARS.get(item.mention.platform, 10_000)
-    if len(final) > limit:
-        raise QueueError(f"reply is {len(final)} characters; {item.mention.platform} allows {limit}. Shorten it")
+    _check_length(item, final)
     outcome = store.suggestions.decide(
         item, "approved", by.strip(), final, text_diff(item.text, final), "", idempotency_key(item),
         item.connector, now, expected_version)
@@ -83,3 +118,47 @@ def reject(store: Store, item_id: int, by: str, reason: str, now: datetime,
     if not outcome.ok:
         raise _refuse(item, outcome)
     return outcome
+
+
+def edit(store: Store, item_id: int, by: str, text: str, now: datetime,
+         expected_version: int | None = None) -> Decision:
+    """Save an edited reply as the item's draft without approving it (the suggestion itself is kept)."""
+    item = _pending(store, item_id, by, "editing")
+    final = text.strip()
+    if not final:
+        raise QueueError(f"item {item.id}: the edited reply is empty; write the words to post")
+    _check_length(item, final)
+    return _change(store, item, {"draft": final}, by, "edited",
+                   {"draft": final, "diff": text_diff(item.text, final)}, now, expected_version)
+
+
+def snooze(store: Store, item_id: int, by: str, until: datetime, now: datetime,
+           expected_version: int | None = None) -> Decision:
+    """Hide an item from the queue until ``until`` (it stays pending and keeps its SLA deadline)."""
+    item = _pending(store, item_id, by, "snoozing")
+    if until.tzinfo is None:
+        raise QueueError("snooze time has no timezone; give it as an ISO time with an offset, e.g. 2026-01-02T09:00Z")
+    if until <= now:
+        raise QueueError(f"snooze time {until.isoformat()} is not in the future; pick a later time")
+    return _change(store, item, {"snoozed_until": until}, by, "snoozed", {"until": until.isoformat()}, now,
+                   expected_version)
+
+
+def assign(store: Store, item_id: int, by: str, assignee: str | None, now: datetime,
+           expected_version: int | None = None) -> Decision:
+    """Give an item to ``assignee`` (None or "" to unassign); it shows who is on it."""
+    item = _pending(store, item_id, by, "assigning")
+    name = (assignee or "").strip() or None
+    return _change(store, item, {"assignee": name, "claimed_at": now if name else None}, by,
+                   "assigned" if name else "unassigned", {"assignee": name, "before": item.assignee}, now,
+                   expected_version)
+
+
+def claim(store: Store, item_id: int, by: str, now: datetime, expected_version: int | None = None) -> Decision:
+    """Take an item for yourself; refused while someone else is on it (assign it explicitly to take over)."""
+    item = _pending(store, item_id, by, "claiming")
+    if item.assignee and item.assignee.lower() != by.strip().lower():
+        since = f" since {item.claimed_at.isoformat()}" if item.claimed_at else ""
+        raise QueueError(f"item {item.id} is claimed by {item.assignee}{since}; assign it to yourself to take over")
+    return _change(store, item, {"assignee": by.strip(), "claimed_at": now}, by, "claimed", {}, now,
+                   expected_version)

@@ -17,6 +17,46 @@ PRIORITY_ORDER = ("P1", "P2", "P3", "P4")
 
 
 @dataclass(frozen=True)
+class QueueFilter:
+    """Which pending items a queue page shows; empty fields do not filter.
+
+    ``assignee`` is a user name, ``"-"`` for unassigned items. ``q`` searches the mention text and
+    the author's handle and name. Snoozed items are left out unless ``snoozed`` is true, when only
+    they are shown.
+    """
+
+    platform: str = ""
+    intent: str = ""
+    priority: str = ""
+    account: str = ""
+    assignee: str = ""
+    q: str = ""
+    snoozed: bool = False
+
+
+@dataclass(frozen=True)
+class AuthorProfile:
+    """What we know about an author: how often they mention us, our replies, their mood over time."""
+
+    mentions: int
+    first_seen: datetime | None
+    replies: int
+    open_loops: int
+    trend: tuple[tuple[datetime, float], ...]
+
+
+@dataclass(frozen=True)
+class ThreadPost:
+    """One post of a conversation: theirs (a stored mention or answer) or ours (a posted reply)."""
+
+    at: datetime
+    handle: str
+    text: str
+    ours: bool
+    mention_id: int | None = None
+
+
+@dataclass(frozen=True)
 class QueueItem:
     """A suggestion joined with its mention and triage: one row of the approval queue."""
 
@@ -44,6 +84,10 @@ class QueueItem:
     intents: tuple[str, ...]
     relevance: float
     reasons: tuple[str, ...]
+    draft: str | None = None
+    claimed_at: datetime | None = None
+    snoozed_until: datetime | None = None
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -68,13 +112,16 @@ def _item(row: dict[str, Any]) -> QueueItem:
         assignee=row["assignee"], created_at=datetime.fromisoformat(row["s_created_at"]),
         mention=row_to_mention(row), compound=float(row["compound"] or 0.0), label=row["label"] or "neutral",
         intents=tuple(json.loads(row["intents"] or "[]")), relevance=float(row["relevance"] or 0.0),
-        reasons=tuple(json.loads(row["reasons"] or "[]")),
+        reasons=tuple(json.loads(row["reasons"] or "[]")), draft=row["draft"],
+        claimed_at=parse_time(row["claimed_at"]), snoozed_until=parse_time(row["snoozed_until"]),
+        updated_at=parse_time(row["s_updated_at"]),
     )
 
 
 _ITEM_SQL = f"""SELECT {MENTION_COLUMNS}, s.id AS s_id, s.kind AS s_kind, s.action, s.status, s.version,
     s.priority, s.sla_due, s.rule_id, s.text AS s_text, s.follow_up, s.escalate_to, s.note, s.why,
-    s.blocked_by, s.assignee, s.created_at AS s_created_at, t.compound, t.label, t.intents, t.relevance,
+    s.blocked_by, s.assignee, s.created_at AS s_created_at, s.draft, s.claimed_at, s.snoozed_until,
+    s.updated_at AS s_updated_at, t.compound, t.label, t.intents, t.relevance,
     t.reasons
   FROM suggestions s JOIN mentions m ON m.id = s.mention_id JOIN authors a ON a.id = m.author_id
   LEFT JOIN triage t ON t.mention_id = m.id"""
@@ -178,3 +225,143 @@ class SuggestionStore:
                 [iso(now), by, decision, item.id,
                  json.dumps({"final_text": final_text, "diff": diff, "reason": reason, "outbox_id": outbox_id})])
             return Decision(True, decision, by, now, int(outbox_id) if outbox_id else None)
+
+    def page(self, where: QueueFilter, now: datetime, limit: int = 50, offset: int = 0) -> tuple[list[QueueItem], int]:
+        """One page of pending items matching ``where`` in queue order, and how many match in all."""
+        clauses, params = self._where(where, now)
+        rows = self.db.query(f"{_ITEM_SQL} WHERE {clauses} ORDER BY s.priority, s.sla_due, s.id LIMIT ? OFFSET ?",
+                             [*params, limit, offset])
+        items = [_item(r) for r in rows]
+        needs_join = bool(where.q or where.intent)
+        joins = ("" if not needs_join else " JOIN mentions m ON m.id = s.mention_id JOIN authors a ON a.id = m.author_id"
+                 " LEFT JOIN triage t ON t.mention_id = m.id")
+        total = self.db.execute(f"SELECT count(*) FROM suggestions s{joins} WHERE {clauses}", params).fetchone()[0]
+        return items, int(total)
+
+    @staticmethod
+    def _where(where: QueueFilter, now: datetime) -> tuple[str, list[Any]]:
+        parts = ["s.status = 'pending'"]
+        params: list[Any] = []
+        if where.snoozed:
+            parts.append("s.snoozed_until > ?")
+        else:
+            parts.append("(s.snoozed_until IS NULL OR s.snoozed_until <= ?)")
+        params.append(iso(now))
+        for column, value in (("s.platform", where.platform), ("s.priority", where.priority),
+                              ("s.account", where.account)):
+            if value:
+                parts.append(f"{column} = ?")
+                params.append(value)
+        if where.assignee == "-":
+            parts.append("s.assignee IS NULL")
+        elif where.assignee:
+            parts.append("s.assignee = ?")
+            params.append(where.assignee)
+        if where.intent:
+            parts.append("EXISTS (SELECT 1 FROM json_each(t.intents) WHERE json_each.value = ?)")
+            params.append(where.intent)
+        if where.q:
+            pattern = "%" + where.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            parts.append("(m.text LIKE ? ESCAPE '\\' OR a.handle LIKE ? ESCAPE '\\' OR a.name LIKE ? ESCAPE '\\')")
+            params += [pattern, pattern, pattern]
+        return " AND ".join(parts), params
+
+    def newest_pending(self) -> int:
+        """The highest id of a pending item (0 if none): cheap, for live updates."""
+        row = self.db.execute("SELECT max(id) FROM suggestions WHERE status = 'pending'").fetchone()
+        return int(row[0] or 0)
+
+    def change(self, item: QueueItem, changes: dict[str, Any], actor: str, action: str, detail: dict[str, Any],
+               now: datetime, expected_version: int | None = None) -> Decision:
+        """Change columns of a pending item (draft, assignee, claimed_at, snoozed_until) with an audit entry.
+
+        Like :meth:`decide`, one conditional UPDATE decides races: a stale ``expected_version`` or an
+        item no longer pending changes nothing and returns ``ok=False``.
+        """
+        allowed = {"draft", "assignee", "claimed_at", "snoozed_until"}
+        if not changes or set(changes) - allowed:
+            raise ValueError(f"only {sorted(allowed)} can be changed this way")
+        sets = ", ".join(f"{column} = ?" for column in changes)
+        values = [iso(v) if isinstance(v, datetime) else v for v in changes.values()]
+        with transaction(self.db):
+            version_clause = "" if expected_version is None else " AND version = ?"
+            params: list[Any] = [*values, iso(now), item.id]
+            if expected_version is not None:
+                params.append(expected_version)
+            cur = self.db.execute(
+                f"UPDATE suggestions SET {sets}, version = version + 1, updated_at = ? "
+                f"WHERE id = ? AND status = 'pending'{version_clause}", params)
+            if cur.rowcount != 1:
+                row = self.db.execute("SELECT status FROM suggestions WHERE id = ?", [item.id]).fetchone()
+                by_who, at = self.last_decision(item.id)
+                if row is not None and row[0] == "pending":
+                    by_who, _, at = self.last_action(item.id)
+                return Decision(False, str(row[0]) if row else "missing", by_who, at)
+            self.db.execute(
+                "INSERT INTO audit (at, actor, action, entity, entity_id, detail) VALUES (?, ?, ?, 'suggestion', ?, ?)",
+                [iso(now), actor, action, item.id, json.dumps(detail, ensure_ascii=False)])
+            return Decision(True, "pending", actor, now)
+
+    def last_action(self, suggestion_id: int) -> tuple[str, str, datetime | None]:
+        """(who, what, when) of the latest audit entry on a suggestion (("", "", None) if none)."""
+        row = self.db.execute(
+            "SELECT actor, action, at FROM audit WHERE entity = 'suggestion' AND entity_id = ? ORDER BY id DESC LIMIT 1",
+            [suggestion_id]).fetchone()
+        return (str(row[0]), str(row[1]), parse_time(row[2])) if row else ("", "", None)
+
+    def author_profile(self, platform: str, author_platform_id: str, limit: int = 12) -> AuthorProfile:
+        """An author's mentions of us, our replies to them and their latest sentiment scores (oldest first)."""
+        row = self.db.execute(
+            """SELECT a.id, a.first_seen, (SELECT count(*) FROM mentions WHERE author_id = a.id),
+                 (SELECT count(replied_at) FROM loops WHERE author_id = a.id),
+                 (SELECT count(*) FROM loops WHERE author_id = a.id AND state != 'closed')
+               FROM authors a WHERE a.platform = ? AND a.platform_id = ?""", [platform, author_platform_id]).fetchone()
+        if row is None:
+            return AuthorProfile(0, None, 0, 0, ())
+        trend = self.db.execute(
+            """SELECT m.created_at, t.compound FROM mentions m JOIN triage t ON t.mention_id = m.id
+               WHERE m.author_id = ? ORDER BY m.created_at DESC LIMIT ?""", [row[0], limit]).fetchall()
+        return AuthorProfile(int(row[2]), parse_time(row[1]), int(row[3]), int(row[4]),
+                             tuple((datetime.fromisoformat(t), float(c)) for t, c in reversed(trend)))
+
+    def thread(self, platform: str, thread_id: str, limit: int = 30) -> list[ThreadPost]:
+        """The stored conversation a mention belongs to, with the replies we posted in it, in time order."""
+        if not thread_id:
+            return []
+        theirs = self.db.execute(
+            """SELECT m.created_at, a.handle, m.text, m.id FROM mentions m JOIN authors a ON a.id = m.author_id
+               WHERE m.platform = ? AND m.thread_id = ? ORDER BY m.created_at LIMIT ?""",
+            [platform, thread_id, limit]).fetchall()
+        ours = self.db.execute(
+            """SELECT o.posted_at, m.account, o.text FROM outbox o JOIN mentions m ON m.id = o.mention_id
+               WHERE m.platform = ? AND m.thread_id = ? AND o.posted_at IS NOT NULL LIMIT ?""",
+            [platform, thread_id, limit]).fetchall()
+        posts = [ThreadPost(datetime.fromisoformat(r[0]), str(r[1]), str(r[2]), False, int(r[3])) for r in theirs]
+        posts += [ThreadPost(datetime.fromisoformat(r[0]), str(r[1]), str(r[2]), True) for r in ours]
+        return sorted(posts, key=lambda p: p.at)
+
+    def bulk_pending(self, count: int, now: datetime, platform: str = "x", account: str = "nimbushome") -> None:
+        """Insert ``count`` synthetic pending items quickly (benchmarks and load tests only)."""
+        with transaction(self.db):
+            start = int(self.db.execute("SELECT coalesce(max(id), 0) FROM mentions").fetchone()[0])
+            self.db.execute(
+                """INSERT INTO authors (platform, platform_id, handle, name, followers, first_seen, last_seen)
+                   VALUES (?, 'bench-author', 'bench', 'Bench Author', 10, ?, ?)
+                   ON CONFLICT (platform, platform_id) DO NOTHING""", [platform, iso(now), iso(now)])
+            author = self.db.execute("SELECT id FROM authors WHERE platform = ? AND platform_id = 'bench-author'",
+                                     [platform]).fetchone()[0]
+            ids = range(start + 1, start + count + 1)
+            self.db.conn.executemany(
+                """INSERT INTO mentions (id, connector, platform, platform_id, author_id, account, text, created_at,
+                     fetched_at, thread_id, raw) VALUES (?, 'bench', ?, ?, ?, ?, ?, ?, ?, ?, '{}')""",
+                ((i, platform, f"bench-{i}", author, account, f"@{account} synthetic mention number {i}", iso(now),
+                  iso(now), f"bench-{i}") for i in ids))
+            self.db.conn.executemany(
+                """INSERT INTO triage (mention_id, compound, label, intents, relevance, language, spam, priority,
+                     score, reasons, triaged_at) VALUES (?, 0.0, 'neutral', '["question"]', 1.0, 'en', 0, ?, 0.5,
+                     '[]', ?)""", ((i, PRIORITY_ORDER[i % 4], iso(now)) for i in ids))
+            self.db.conn.executemany(
+                """INSERT INTO suggestions (mention_id, kind, action, rule_id, text, status, platform, account,
+                     priority, sla_due, created_at, updated_at)
+                   VALUES (?, 'reply', 'reply', 'bench', 'Thanks for asking!', 'pending', ?, ?, ?, ?, ?, ?)""",
+                ((i, platform, account, PRIORITY_ORDER[i % 4], iso(now), iso(now), iso(now)) for i in ids))
