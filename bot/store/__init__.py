@@ -15,6 +15,7 @@ from bot.store.loops import Loop, LoopStore
 from bot.store.mentions import CursorState, MentionStore
 from bot.store.outbox import OutboxItem, OutboxStore
 from bot.store.suggestions import Decision, QueueItem, SuggestionStore
+from bot.store.users import User, UserStore
 
 
 class Store:
@@ -28,6 +29,7 @@ class Store:
         self.outbox = OutboxStore(self.db)
         self.loops = LoopStore(self.db)
         self.audit = AuditStore(self.db)
+        self.users = UserStore(self.db)
 
     @property
     def version(self) -> int:
@@ -45,5 +47,6 @@ class Store:
 
 __all__ = [
     "AuditStore", "CursorState", "Decision", "Loop", "LoopStore", "MentionStore", "OutboxItem", "OutboxStore",
-    "QueueItem", "Store", "StoreError", "SuggestionStore", "connect", "iso", "parse_time", "transaction",
+    "QueueItem", "Store", "StoreError", "SuggestionStore", "User", "UserStore", "connect", "iso", "parse_time",
+    "transaction",
 ]
