@@ -1,0 +1,106 @@
+"""Requests per poll for the X and Reddit connectors against the fake servers.
+
+With 10,000 new mentions waiting, one poll must fetch them all in at most ceil(10000/100) + 2
+requests per listening query; a poll with nothing new costs one request per query; a re-poll never
+fetches a stored mention again. Run: ``python -m bench.bench_connectors`` (prints a table; exits 1
+if a goal is missed).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+
+from bot.config.settings import BrandSettings, RedditSettings, XSettings
+from connectors.reddit import RedditConnector, RedditCredentials
+from connectors.x import XConnector, XCredentials
+from tests.fakes import fake_reddit, fake_x
+from tests.fakes.fake_reddit import FakeReddit
+from tests.fakes.fake_x import FakeX
+
+N = 10_000
+GOAL = math.ceil(N / 100) + 2
+BRAND = BrandSettings(name="Nimbus", keywords=["nimbus"], handles=["@nimbushome"], excluded_phrases=["nimbus 2000"])
+
+
+def per_query(paths: list[str]) -> Counter[str]:
+    """Requests grouped by listening endpoint."""
+    return Counter(p for p in paths if not p.startswith("/2/users/by") and "access_token" not in p)
+
+
+def bench_x(now: datetime) -> list[tuple[str, str, int, int, str]]:
+    fake = FakeX()
+    url = fake.start()
+    conn = XConnector(XSettings(base_url=url, monthly_read_budget=10**9), BRAND, ["nimbushome"],
+                      XCredentials(fake_x.BEARER, fake_x.CONSUMER_KEY, "s", fake_x.ACCESS_TOKEN, "t"),
+                      rng=random.Random(0))
+    cursor = conn.poll(None, now).cursor
+    for i in range(N):
+        fake.add_tweet(f"user{i % 97}", f"my nimbus #{i}")
+    rows = []
+    seen: set[str] = set()
+    for label in ("10,000 new", "nothing new", "1 new"):
+        if label == "1 new":
+            fake.add_tweet("late", "nimbus again")
+        fake.reset_log()
+        batch = conn.poll(cursor, now)
+        cursor = batch.cursor
+        ids = [m.platform_id for m in batch.mentions]
+        refetched = len(seen & set(ids))
+        seen |= set(ids)
+        for path, count in sorted(per_query([r.path for r in fake.calls()]).items()):
+            rows.append(("x", label, count, len(ids), f"{path} refetched={refetched}"))
+    fake.stop()
+    return rows
+
+
+def bench_reddit(now: datetime) -> list[tuple[str, str, int, int, str]]:
+    fake = FakeReddit()
+    url = fake.start()
+    conn = RedditConnector(RedditSettings(base_url=url, auth_url=url, subreddits=["smarthome"],
+                                          monthly_read_budget=10**9), BRAND, ["NimbusHome"],
+                           RedditCredentials(fake_reddit.CLIENT_ID, fake_reddit.CLIENT_SECRET, "NimbusHome",
+                                             fake_reddit.PASSWORD), rng=random.Random(0))
+    post = fake.add_submission("op", "a thread")
+    cursor = conn.poll(None, now).cursor
+    fake.remaining = 10**9  # the fake's window is not what is measured here
+    for i in range(N):
+        fake.add_comment(f"user{i % 97}", f"my nimbus #{i}", parent=post)
+    rows = []
+    seen: set[str] = set()
+    for label in ("10,000 new", "nothing new", "1 new"):
+        if label == "1 new":
+            fake.add_comment("late", "nimbus again", parent=post)
+        fake.reset_log()
+        batch = conn.poll(cursor, now)
+        cursor = batch.cursor
+        ids = [m.platform_id for m in batch.mentions]
+        refetched = len(seen & set(ids))
+        seen |= set(ids)
+        for path, count in sorted(per_query([r.path for r in fake.calls()]).items()):
+            rows.append(("reddit", label, count, len(ids), f"{path} refetched={refetched}"))
+    fake.stop()
+    return rows
+
+
+def main() -> int:
+    now = datetime.now(UTC)
+    rows = bench_x(now) + bench_reddit(now)
+    print(f"{'connector':<9} {'poll':<12} {'requests':>8} {'mentions':>8}  query")
+    failures = []
+    for connector, label, count, mentions, detail in rows:
+        print(f"{connector:<9} {label:<12} {count:>8} {mentions:>8}  {detail}")
+        limit = GOAL if label == "10,000 new" else 1
+        if count > limit or not detail.endswith("refetched=0"):
+            failures.append(f"{connector} {label} {detail}: {count} requests (goal <= {limit})")
+    print(f"goal: <= {GOAL} requests per query for {N:,} new; 1 per query when nothing is new; no refetch")
+    for failure in failures:
+        print("MISSED:", failure)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

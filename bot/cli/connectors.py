@@ -1,0 +1,123 @@
+"""``ronr connectors status`` and ``ronr connectors check``: polling state and credential checks."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import click
+
+from bot.cli.context import now as clock
+from bot.cli.context import state
+from bot.cli.table import table
+from bot.config.settings import Settings
+from bot.models import Cursor
+from connectors.base import ConnectorError, CredentialError
+from connectors.limits import read_allowance
+from connectors.walk import PollState
+
+UNITS = {"x": ("posts read", 10, 100), "reddit": ("requests", 1, 10)}
+
+
+def budget_line(name: str, budget: int, cursor: Cursor | None, now: datetime) -> str:
+    """``spent/budget unit, left; what the even-spending rule allows now`` for one connector."""
+    if name not in UNITS:
+        return ""
+    unit, minimum, burst = UNITS[name]
+    poll_state = PollState.load(cursor, now)
+    spent = poll_state.reads if name == "x" else poll_state.requests
+    allowance = read_allowance(budget, spent, now, minimum=minimum, burst=burst)
+    return f"{spent}/{budget} {unit} this month, {max(budget - spent, 0)} left; {allowance.reason}"
+
+
+def cursor_line(cursor: Cursor | None, now: datetime) -> str:
+    """Per listening query: ``since`` and whether a walk is unfinished."""
+    if cursor is None:
+        return "never polled"
+    queries = PollState.load(cursor, now).queries
+    parts = [f"{key}: since {q.get('since', '-')}" + (" (walk unfinished)" if "token" in q else "")
+             for key, q in sorted(queries.items())]
+    return "; ".join(parts) or "empty"
+
+
+def status_rows(settings: Settings, now: datetime) -> list[dict[str, Any]]:
+    """One row per configured connector, from the store's cursor table."""
+    from bot.store import Store
+
+    tables = {"x": settings.connectors.x, "reddit": settings.connectors.reddit, "replay": settings.connectors.replay}
+    store = Store(settings.resolve(settings.database.path))
+    try:
+        rows = []
+        for name, cfg in tables.items():
+            st = store.mentions.cursor_state(name)
+            minutes = float(getattr(cfg, "poll_minutes", 0.0))
+            next_poll = st.last_poll_at + timedelta(minutes=minutes) if st.last_poll_at else None
+            if st.paused_until and (next_poll is None or st.paused_until > next_poll):
+                next_poll = st.paused_until
+            paused = st.paused_until is not None and st.paused_until > now
+            rows.append({
+                "connector": name, "enabled": bool(getattr(cfg, "enabled", False)),
+                "last_poll": st.last_poll_at.isoformat(timespec="seconds") if st.last_poll_at else "never",
+                "next_poll": next_poll.isoformat(timespec="seconds") if next_poll else "at start",
+                "rate_limit": (f"paused until {st.paused_until:%Y-%m-%d %H:%M} UTC: {st.pause_reason}"
+                               if paused else "ok"),
+                "budget": budget_line(name, int(getattr(cfg, "monthly_read_budget", 0)), st.cursor, now),
+                "cursor": cursor_line(st.cursor, now) if name != "replay" else (st.cursor.value if st.cursor else ""),
+                "last_error": st.last_error or "-",
+            })
+        return rows
+    finally:
+        store.close()
+
+
+@click.group("connectors")
+def connectors_group() -> None:
+    """Platform connectors: polling state and credential checks."""
+
+
+@connectors_group.command("status")
+def status() -> None:
+    """Per connector: last and next poll, cursor, rate-limit state, budget spent and left, last error."""
+    now = clock()
+    for row in status_rows(state().settings(), now):
+        click.echo(f"{row['connector']} ({'enabled' if row['enabled'] else 'disabled'})")
+        for key in ("last_poll", "next_poll", "rate_limit", "budget", "cursor", "last_error"):
+            if row[key]:
+                click.echo(f"  {key.replace('_', ' ')}: {row[key]}")
+
+
+def check_lines(settings: Settings, now: datetime) -> list[tuple[str, bool, str]]:
+    """``(connector, ok, message)`` for every enabled platform connector, one per failure mode."""
+    from connectors.registry import build_each
+
+    built, failed = build_each(settings)
+    results = [(name, False, f"missing credentials: {exc}") for name, exc in failed.items()]
+    for name, connector in built.items():
+        probe = getattr(connector, "me", None)
+        if probe is None:
+            continue
+        try:
+            if name == "x":
+                connector.user_ids({}, now)  # app-only bearer token: reading
+            who = probe(now)
+            handle = who.get("username", "?") if isinstance(who, dict) else who
+            results.append((name, True, f"credentials accepted; acting as {handle}"))
+        except CredentialError as exc:
+            results.append((name, False, f"rejected token or wrong scopes/access level: {exc}"))
+        except ConnectorError as exc:
+            kind = "unreachable host" if exc.transient else "unexpected answer"
+            results.append((name, False, f"{kind}: {exc}"))
+    return results
+
+
+@connectors_group.command("check")
+def check() -> None:
+    """Verify each enabled connector's credentials against the platform (X: get_me; Reddit: user.me)."""
+    results = check_lines(state().settings(), clock())
+    if not results:
+        click.echo("no platform connector is enabled (set enabled = true under [connectors.x] or [connectors.reddit])")
+        return
+    click.echo(table(["connector", "result", "detail"], [(n, "ok" if ok else "FAIL", msg) for n, ok, msg in results],
+                     max_width=200))
+    if not all(ok for _, ok, _ in results):
+        raise click.ClickException("some connector credentials failed; see the lines above")
