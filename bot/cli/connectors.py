@@ -89,6 +89,7 @@ def status() -> None:
 def check_lines(settings: Settings, now: datetime) -> list[tuple[str, bool, str]]:
     """``(connector, ok, message)`` for every enabled platform connector, one per failure mode."""
     from connectors.registry import build_each
+    from connectors.x import XConnector
 
     built, failed = build_each(settings)
     results = [(name, False, f"missing credentials: {exc}") for name, exc in failed.items()]
@@ -97,8 +98,8 @@ def check_lines(settings: Settings, now: datetime) -> list[tuple[str, bool, str]
         if probe is None:
             continue
         try:
-            if name == "x":
-                connector.user_ids({}, now)  # app-only bearer token: reading
+            if isinstance(connector, XConnector):
+                connector.user_ids({}, now)  # the app-only bearer token (reading)
             who = probe(now)
             handle = who.get("username", "?") if isinstance(who, dict) else who
             results.append((name, True, f"credentials accepted; acting as {handle}"))

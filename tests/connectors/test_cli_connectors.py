@@ -24,8 +24,9 @@ def run(settings: Settings, *args: str) -> tuple[int, str]:
 def make_settings(tmp_path: Path, fx: FakeX, fr: FakeReddit) -> Settings:
     return Settings(brand=BRAND, accounts={"x": ["nimbushome"], "reddit": ["NimbusHome"]},
                     database=DatabaseSettings(path=str(tmp_path / "ronr.db")),
-                    connectors=ConnectorsSettings(x=XSettings(enabled=True, base_url=fx.url),
-                                                  reddit=RedditSettings(enabled=True, base_url=fr.url, auth_url=fr.url)))
+                    connectors=ConnectorsSettings(
+                        x=XSettings(enabled=True, base_url=fx.url),
+                        reddit=RedditSettings(enabled=True, base_url=fr.url, auth_url=fr.url)))
 
 
 def test_check_passes_then_names_each_failure(tmp_path: Path, fx: FakeX, fr: FakeReddit,
