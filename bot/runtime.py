@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.policy import BrandVoice, Rule, load_rules
 from bot.store import Store
 from bot.triage import TriageContext
+from connectors import registry
 from connectors.base import Connector
 from connectors.replay import ReplayConnector
 
@@ -22,6 +23,7 @@ class Runtime:
     connectors: dict[str, Connector]
     rules: list[Rule]
     rule_errors: list[str] = field(default_factory=list)
+    connector_errors: dict[str, str] = field(default_factory=dict)
 
     @property
     def triage_context(self) -> TriageContext:
@@ -46,12 +48,16 @@ class Runtime:
         self.store.close()
 
 
-def build_connectors(settings: Settings) -> dict[str, Connector]:
-    """The enabled connectors, by name."""
+def build_connectors(settings: Settings, errors: dict[str, str] | None = None) -> dict[str, Connector]:
+    """The enabled connectors, by name; one whose credentials are missing is left out and noted in ``errors``."""
     found: dict[str, Connector] = {}
     replay = settings.connectors.replay
     if replay.enabled:
         found["replay"] = ReplayConnector(settings.resolve(replay.path), settings.resolve(replay.sink))
+    built, failed = registry.build_each(settings)
+    found.update(built)
+    if errors is not None:
+        errors.update({name: str(exc) for name, exc in failed.items()})
     return found
 
 
@@ -60,6 +66,7 @@ def build_runtime(settings: Settings, database: Path | None = None,
     """Open the store and load connectors and rules (broken rules are left out and reported)."""
     store = Store(database or settings.resolve(settings.database.path))
     rules, errors = load_rules(settings.resolve(settings.policies.path))
+    missing: dict[str, str] = {}
     return Runtime(settings=settings, store=store,
-                   connectors=build_connectors(settings) if connectors is None else connectors,
-                   rules=rules, rule_errors=errors)
+                   connectors=build_connectors(settings, missing) if connectors is None else connectors,
+                   rules=rules, rule_errors=errors, connector_errors=missing)
