@@ -17,11 +17,13 @@ from bot.cli.socialid_cmd import socialid_cmd
 @click.group()
 @click.option("--config", "config_path", type=click.Path(path_type=Path), envvar="RONR_CONFIG",
               default=Path("bot.toml"), show_default=True, help="The configuration file (env RONR_CONFIG).")
+@click.option("--database", type=click.Path(path_type=Path), envvar="RONR_DATABASE", default=None,
+              help="Use this SQLite database instead of database.path (env RONR_DATABASE).")
 @click.version_option(package_name="ronr")
 @click.pass_context
-def main(ctx: click.Context, config_path: Path) -> None:
+def main(ctx: click.Context, config_path: Path, database: Path | None) -> None:
     """RonR: listen to what people say about your brand, answer like a person, close the loop."""
-    ctx.obj = CliState(config_path)
+    ctx.obj = CliState(config_path, database)
 
 
 for command in (config_group, poll, dispatch_cmd, queue_group, socialid_cmd, demo_cmd):

@@ -28,6 +28,7 @@ class CliState:
     """What the top-level group passes to every command."""
 
     config_path: Path
+    database: Path | None = None
     _settings: Settings | None = field(default=None, repr=False)
 
     def settings(self) -> Settings:
@@ -56,9 +57,10 @@ def now() -> datetime:
 @contextmanager
 def runtime(database: Path | None = None) -> Iterator[Runtime]:
     """Open the application for one command, and close it afterwards."""
-    settings = state().settings()
+    cli = state()
+    settings = cli.settings()
     try:
-        rt = build_runtime(settings, database)
+        rt = build_runtime(settings, database or cli.database)
     except StoreError as exc:
         raise ConfigProblem(str(exc)) from None
     try:

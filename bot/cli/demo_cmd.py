@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
-from pathlib import Path
 
 import click
 
@@ -15,18 +15,19 @@ from bot.socialid import week_of
 
 
 @click.command("demo")
-@click.option("--database", type=click.Path(path_type=Path), default=None,
-              help="Where to build the demo database (default: data/demo.db beside bot.toml).")
-def demo_cmd(database: Path | None) -> None:
-    """Replay the embedded sample through the whole loop and summarise the result."""
-    settings = state().settings()
-    db_path = database or settings.resolve("data/demo.db")
+def demo_cmd() -> None:
+    """Replay the embedded sample through the whole loop into data/demo.db (or --database) and summarise it."""
+    cli = state()
+    settings = cli.settings()
+    db_path = cli.database or settings.resolve("data/demo.db")
     sink = db_path.parent / "sink" / "demo-posts.jsonl"
     moment = now()
     rt = fresh_demo_runtime(settings, db_path, sink)
     try:
+        interactive = sys.stderr.isatty()
+
         def progress(step: int, total: int) -> None:
-            if step == total or step % 20 == 0:
+            if step == total or (interactive and step % 20 == 0):
                 click.echo(f"\rReplaying four weeks of sample history: {step}/{total} moments", nl=False, err=True)
 
         report = simulate(rt, moment, progress)
@@ -48,15 +49,17 @@ def demo_cmd(database: Path | None) -> None:
                           for i in pending], max_width=60))
         weeks = sorted({week_of(moment - timedelta(days=7 * k), settings.timezone)
                         for k in range(4, -1, -1)})
-        results = [r for w in weeks for r in compute(rt, w)]
+        results = [r for w in weeks for r in compute(rt, w) if r.loops]
         click.echo("\nSocial ID of the sample history, per account and week:")
         click.echo(render(results))
+        db_arg = "" if cli.database is None and db_path == settings.resolve(settings.database.path) else \
+            f" --database {db_path}"
+        first = pending[0].id if pending else "ID"
         click.echo(f"""
-Try next (the demo database is {db_path}):
-  ronr --config {settings.source} queue                  # pending items, highest priority first
-  ronr queue show {pending[0].id if pending else 'ID'}                           # one item with its triage and reasons
-  ronr queue approve ID --as you      # approve; `ronr dispatch` posts it exactly once
-  ronr socialid --week {weeks[-1]}
-(Point database.path in bot.toml at {db_path.name} to work on the demo data.)""")
+Try next:
+  ronr{db_arg} queue                      # pending items, highest priority first
+  ronr{db_arg} queue show {first}            # one item with its triage, reasons and suggestion
+  ronr{db_arg} queue approve {first} --as you   # approve it; `ronr{db_arg} dispatch` posts it exactly once
+  ronr{db_arg} socialid --week {weeks[-1]}""")
     finally:
         rt.close()

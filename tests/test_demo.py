@@ -1,0 +1,55 @@
+"""The demo path end to end: the embedded sample through every stage, on a fresh database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from bot.cli import main
+from bot.config import load_settings
+from bot.store import Store
+from tests.conftest import REPO
+
+SAMPLE = REPO / "data" / "sample"
+
+
+def _records(name: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in (SAMPLE / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_sample_data_set_is_consistent() -> None:
+    mentions = _records("mentions.jsonl")
+    keys = {(m["platform"], m["platform_id"]) for m in mentions}
+    assert len(keys) == len(mentions) >= 200
+    assert {m["platform"] for m in mentions} == {"x", "reddit"}
+    assert all((a["platform"], a["to"]) in keys for a in _records("answers.jsonl"))
+    assert all((d["platform"], d["mention"]) in keys for d in _records("decisions.jsonl"))
+
+
+def test_demo_runs_the_whole_loop(tmp_path: Path) -> None:
+    database = tmp_path / "demo.db"
+    args = ["--config", str(REPO / "bot.toml"), "--database", str(database), "demo"]
+    if "--no-serve" in CliRunner().invoke(main, ["demo", "--help"]).output:
+        args.append("--no-serve")
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    past = sum(1 for m in _records("mentions.jsonl") if float(str(m["minutes"])) <= 0)
+    assert f"{past} mentions ingested" in result.output
+    for part in ("Top of the queue", "Social ID of the sample history", "ronr queue show", "complaint"):
+        assert part in result.output
+    store = Store(database)
+    try:
+        counts = store.suggestions.counts()
+        assert counts.get("pending", 0) > 0 and counts.get("approved", 0) > 20 and counts.get("ignored", 0) > 5
+        assert store.outbox.counts().get("posted", 0) == counts["approved"]
+        answered = [lp for lp in store.loops.in_state("closed") if lp.close_reason == "answered"]
+        assert len(answered) > 10
+    finally:
+        store.close()
+    sink = tmp_path / "sink" / "demo-posts.jsonl"
+    posts = [json.loads(line) for line in sink.read_text().splitlines()]
+    assert len(posts) == len({p["key"] for p in posts}), "a reply was posted twice"
+    settings = load_settings(REPO / "bot.toml")
+    assert settings.resolve(settings.database.path) != database  # the demo never touches data/ronr.db
