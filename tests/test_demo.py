@@ -37,7 +37,7 @@ def test_demo_runs_the_whole_loop(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     past = sum(1 for m in _records("mentions.jsonl") if float(str(m["minutes"])) <= 0)
     assert f"{past} mentions ingested" in result.output
-    for part in ("Top of the queue", "Social ID of the sample history", "ronr queue show", "complaint"):
+    for part in ("Top of the queue", "Social ID of the sample history", "queue show", "complaint"):
         assert part in result.output
     store = Store(database)
     try:
