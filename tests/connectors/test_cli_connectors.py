@@ -17,7 +17,7 @@ from tests.fakes.fake_x import FakeX
 
 
 def run(settings: Settings, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(connectors_group, list(args), obj=CliState(Path("bot.toml"), settings))
+    result = CliRunner().invoke(connectors_group, list(args), obj=CliState(Path("bot.toml"), _settings=settings))
     return result.exit_code, result.output
 
 
