@@ -7,10 +7,13 @@ from pathlib import Path
 import click
 
 from bot.cli.config_cmd import config_group
+from bot.cli.connectors import connectors_group
 from bot.cli.context import CliState
 from bot.cli.demo_cmd import demo_cmd
 from bot.cli.pipeline_cmd import dispatch_cmd, poll
 from bot.cli.queue_cmd import queue_group
+from bot.cli.relationships_cmd import relationships_cmd
+from bot.cli.report_cmd import report_cmd
 from bot.cli.socialid_cmd import socialid_cmd
 
 
@@ -26,7 +29,18 @@ def main(ctx: click.Context, config_path: Path, database: Path | None) -> None:
     ctx.obj = CliState(config_path, database)
 
 
-for command in (config_group, poll, dispatch_cmd, queue_group, socialid_cmd, demo_cmd):
+COMMANDS = (
+    config_group,
+    connectors_group,
+    poll,
+    dispatch_cmd,
+    queue_group,
+    socialid_cmd,
+    report_cmd,
+    relationships_cmd,
+    demo_cmd,
+)
+for command in COMMANDS:
     main.add_command(command)
 
 __all__ = ["main"]
