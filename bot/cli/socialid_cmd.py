@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.context import now, runtime
+from bot.cli.context import ConfigProblem, now, runtime
 from bot.cli.table import bar, table
+from bot.report.figures import account_history, options_for
+from bot.report.render import fmt_change, fmt_minutes
 from bot.runtime import Runtime
-from bot.socialid import SocialId, social_id, week_bounds, week_of
+from bot.socialid import SocialId, parse_week, week_of
 
 
 def compute(rt: Runtime, week: str, account: str | None = None) -> list[SocialId]:
-    """Social ID of every account (or one) for ``week``."""
-    start, end = week_bounds(week, rt.settings.timezone)
-    accounts = [account] if account else rt.store.loops.accounts()
-    return [social_id(a, week, rt.store.loops.facts_between(start, end, a)) for a in accounts]
+    """Social ID of every account (or one) for ``week``, with the change from the week before."""
+    parse_week(week)
+    try:
+        options = options_for(rt.settings, rt.rules, now())
+    except ValueError as exc:
+        raise ConfigProblem(f"{rt.settings.source}: {exc}") from None
+    accounts = [account] if account else rt.store.relationships.accounts()
+    return [account_history(rt.store, a, week, rt.settings.timezone, options, weeks=1)[0][-1] for a in accounts]
 
 
 def render(results: list[SocialId]) -> str:
@@ -22,10 +28,12 @@ def render(results: list[SocialId]) -> str:
     def fmt(v: float | None) -> str:
         return "—" if v is None else f"{v:.0f}"
 
-    rows = [(r.account, r.week, fmt(r.overall), bar(r.overall, 10), fmt(r.responsiveness), fmt(r.relevance),
-             fmt(r.demeanor), f"{r.replied}/{r.loops}", fmt(r.median_response_minutes)) for r in results]
-    return table(["account", "week", "social id", "", "respons.", "relev.", "demeanor", "replied", "median min"],
-                 rows)
+    rows = [(r.account, r.week, fmt(r.overall), bar(r.overall, 10), fmt_change(r.change), fmt(r.responsiveness),
+             fmt(r.relevance), fmt(r.demeanor), f"{r.replied}/{r.loops}", f"{r.sla_met}/{r.loops}",
+             fmt_minutes(r.median_response_minutes), fmt_minutes(r.p90_response_minutes), r.recovered)
+            for r in results]
+    return table(["account", "week", "social id", "", "change", "respons.", "relev.", "demeanor", "replied", "in SLA",
+                  "median", "p90", "recovered"], rows)
 
 
 @click.command("socialid")

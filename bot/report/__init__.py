@@ -1,0 +1,1 @@
+"""The weekly Social ID report: figures, rendering (text + HTML) and sending (SMTP)."""
