@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 
 def secret(env_name: str) -> str | None:
@@ -131,6 +132,42 @@ class LoopsSettings:
 
 
 @dataclass(frozen=True)
+class SocialIdSettings:
+    """How the Social ID is weighed (docs/social-id.md) and, optionally, the hours people are on duty.
+
+    ``business_hours`` like "09:00-17:30" in ``timezone``, on ``business_days`` (1 = Monday .. 7 = Sunday),
+    makes response times count only working time; empty means the clock never stops.
+    """
+
+    weights: dict[str, float] = field(default_factory=lambda: {"responsiveness": 0.4, "relevance": 0.3,
+                                                               "demeanor": 0.3})
+    business_hours: str = ""
+    business_days: list[int] = field(default_factory=lambda: [1, 2, 3, 4, 5])
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The mail server for the weekly report. ``security`` is "starttls", "tls" (implicit, port 465) or "none"."""
+
+    host: str = "localhost"
+    port: int = 587
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username_env: str = "RONR_SMTP_USERNAME"
+    password_env: str = "RONR_SMTP_PASSWORD"
+    timeout_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """The weekly Social ID email: sender, recipients per account ("*" for every account), web UI links."""
+
+    from_address: str = "RonR <ronr@localhost>"
+    recipients: dict[str, list[str]] = field(default_factory=dict)
+    web_url: str = "http://127.0.0.1:8000"
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+
+
+@dataclass(frozen=True)
 class Settings:
     """The whole configuration. ``source`` is the file it came from (set by the loader)."""
 
@@ -142,6 +179,8 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     sla: SlaSettings = field(default_factory=SlaSettings)
     loops: LoopsSettings = field(default_factory=LoopsSettings)
+    socialid: SocialIdSettings = field(default_factory=SocialIdSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
     source: str = ""
 
     @property

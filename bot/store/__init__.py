@@ -14,6 +14,8 @@ from bot.store.database import StoreError, connect, iso, parse_time, schema_vers
 from bot.store.loops import Loop, LoopStore
 from bot.store.mentions import CursorState, MentionStore
 from bot.store.outbox import OutboxItem, OutboxStore
+from bot.store.relationships import RelationshipStore
+from bot.store.reports import ReportStore
 from bot.store.suggestions import Decision, QueueItem, SuggestionStore
 from bot.store.users import User, UserStore
 
@@ -29,6 +31,8 @@ class Store:
         self.outbox = OutboxStore(self.db)
         self.loops = LoopStore(self.db)
         self.audit = AuditStore(self.db)
+        self.relationships = RelationshipStore(self.db)
+        self.reports = ReportStore(self.db)
         self.users = UserStore(self.db)
 
     @property
