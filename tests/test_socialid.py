@@ -1,4 +1,4 @@
-"""Social ID formula (version 1): worked examples from docs/social-id.md, and edge cases."""
+"""Social ID formula (version 2): the worked examples of docs/social-id.md, and edge cases."""
 
 from __future__ import annotations
 
@@ -7,48 +7,118 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.models import LoopFacts
-from bot.socialid import parse_week, social_id, week_bounds, week_of
+from bot.socialid import (
+    BusinessHours,
+    LoopRecord,
+    Options,
+    parse_week,
+    polite,
+    previous_weeks,
+    social_id,
+    template_words,
+    week_bounds,
+    week_of,
+)
 
-T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # a Monday
 
 
 def loop(replied_after_h: float | None, sla_h: float = 4, answer: float | None = None, mention: float = -0.6,
          reply: str = "Hi Jess, sorry about the thermostat. DM us?", suggested: str | None = None,
-         mention_text: str = "my thermostat keeps rebooting", reason: str = "") -> LoopFacts:
+         mention_text: str = "my thermostat keeps rebooting", reason: str = "", rule: str = "") -> LoopRecord:
     replied = T0 + timedelta(hours=replied_after_h) if replied_after_h is not None else None
-    return LoopFacts(account="nimbushome", priority="P2", opened_at=T0, sla_due=T0 + timedelta(hours=sla_h),
-                     mention_text=mention_text, mention_compound=mention, close_reason=reason, replied_at=replied,
-                     reply_text=reply if replied else "", suggested_text=reply if suggested is None else suggested,
-                     answered_at=replied + timedelta(hours=1) if replied and answer is not None else None,
-                     answer_compound=answer)
+    return LoopRecord(account="nimbushome", priority="P2", opened_at=T0, sla_due=T0 + timedelta(hours=sla_h),
+                      mention_text=mention_text, mention_compound=mention, close_reason=reason, replied_at=replied,
+                      reply_text=reply if replied else "", suggested_text=reply if suggested is None else suggested,
+                      answered_at=replied + timedelta(hours=1) if replied and answer is not None else None,
+                      answer_compound=answer, rule_id=rule)
 
 
-def test_worked_example_from_the_docs() -> None:
-    loops = [
-        loop(1, answer=0.8, suggested="Hi there, sorry. DM us?"),  # on time, personalised, recovered
-        loop(6),                                                    # late, silent
-        loop(None),                                                 # never answered
-        loop(None, reason="declined"),                              # a person decided no reply: not counted
-    ]
-    result = social_id("nimbushome", "2026-W47", loops)
-    assert (result.loops, result.replied, result.answered) == (3, 2, 1)
-    assert result.responsiveness == pytest.approx(100 * (0.5 * 2 / 3 + 0.5 * 1 / 3), abs=0.1)  # 50.0
-    # specificity: "thermostat" shared -> 1/3 each; personalised only the first; engaged only the first
-    assert result.relevance == pytest.approx(100 * ((0.4 / 3 + 0.3 + 0.3) + (0.4 / 3)) / 2, abs=0.1)
-    # tone: both replies polite -> 1.0; change: (0.8 - -0.6 + 2) / 4 = 0.85
-    assert result.demeanor == pytest.approx(100 * (0.5 * 1.0 + 0.5 * 0.85), abs=0.1)
-    assert result.median_response_minutes == 210.0
+WORKED = [
+    loop(1, answer=0.8, suggested="Hi there, sorry. DM us?"),  # on time, personalised, recovered
+    loop(6),                                                    # late, silent
+    loop(None, reason="missed"),                                # never answered
+    loop(None, reason="declined"),                              # a person decided no reply: not counted
+]
+
+
+def test_worked_example_1_from_the_docs() -> None:
+    result = social_id("nimbushome", "2026-W47", WORKED)
+    assert (result.loops, result.replied, result.answered, result.sla_met) == (3, 2, 1, 1)
+    # 0.4 x 2/3 replied + 0.4 x 1/3 on time + 0.2 x speed mean(min(1, 240/60), min(1, 240/360))
+    assert result.responsiveness == pytest.approx(100 * (0.4 * 2 / 3 + 0.4 / 3 + 0.2 * (1 + 240 / 360) / 2), abs=0.05)
+    assert result.responsiveness == 56.7
+    # "thermostat" shared (specificity 1/2); first: personalised, question, engaged; second: question only
+    assert result.relevance == 60.0
+    # both polite; the only answer turned -0.6 into +0.8: recovered, outcome 1.0
+    assert result.demeanor == 100.0 and result.recovered == 1
+    assert result.overall == 70.7  # 0.4 x 56.67 + 0.3 x 60 + 0.3 x 100
+    assert (result.median_response_minutes, result.p90_response_minutes) == (210.0, 360.0)
+
+
+def test_worked_example_2_template_words_do_not_count_as_specific() -> None:
+    template = "Hi {first_name}, sorry about the thermostat. DM us?"
+    opts = Options(template_words={"complaint": template_words([template])})
+    canned = loop(1, rule="complaint", reply="Hi Jess, sorry about the thermostat. DM us?")
+    assert social_id("a", "w", [canned]).relevance == 40.0  # 0.4 x 1/2 + 0.2 question
+    assert social_id("a", "w", [canned], options=opts).relevance == 20.0  # "thermostat" is the template's own word
+    specific = loop(1, rule="complaint", reply="Jess, a thermostat that keeps rebooting: firmware 4.2. DM us?")
+    assert social_id("a", "w", [specific], options=opts).relevance == 60.0  # keeps + rebooting: 0.4 + 0.2 question
+
+
+def test_worked_example_3_outcome_without_recovery() -> None:
+    # a neutral question (0.0) answered with a neutral thanks (0.0): outcome (0 - 0 + 2) / 4 = 0.5
+    result = social_id("a", "w", [loop(1, mention=0.0, answer=0.0)])
+    assert result.demeanor == 75.0 and result.recovered == 0
+
+
+def test_business_hours_stop_the_clock() -> None:
+    hours = BusinessHours.parse("09:00-17:00", [1, 2, 3, 4, 5], "UTC")
+    friday_4pm = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)
+    assert hours.minutes_between(friday_4pm, friday_4pm + timedelta(days=3, hours=-6)) == 120  # Mon 10:00
+    late = LoopFacts(account="a", priority="P2", opened_at=friday_4pm, sla_due=None, mention_text="x",
+                     mention_compound=0.0, close_reason="", replied_at=friday_4pm + timedelta(days=3, hours=-6),
+                     reply_text="Hello there", suggested_text="Hello there")
+    plain = social_id("a", "w", [late], options=Options(sla_hours={"P2": 4}))
+    working = social_id("a", "w", [late], options=Options(sla_hours={"P2": 4}, business=hours))
+    assert plain.sla_met == 0 and working.sla_met == 1 and working.median_response_minutes == 120
+    with pytest.raises(ValueError, match="09:00-17:30"):
+        BusinessHours.parse("9 to 5", [1], "UTC")
+    with pytest.raises(ValueError, match="start must be before"):
+        BusinessHours.parse("17:00-09:00", [1], "UTC")
+
+
+def test_loops_still_inside_their_sla_are_not_judged_yet() -> None:
+    waiting = loop(None)
+    assert social_id("a", "w", [waiting], options=Options(as_of=T0 + timedelta(hours=1))).loops == 0
+    assert social_id("a", "w", [waiting], options=Options(as_of=T0 + timedelta(hours=5))).loops == 1
+
+
+def test_weights_change_the_overall_only() -> None:
+    even = social_id("a", "w", WORKED, options=Options(weights=(1, 1, 1)))
+    assert even.overall == pytest.approx((56.67 + 60 + 100) / 3, abs=0.05)
+    assert even.responsiveness == social_id("a", "w", WORKED).responsiveness
 
 
 def test_no_loops_means_no_score_not_zero() -> None:
     result = social_id("nimbushome", "2026-W47", [])
-    assert result.overall is None and result.responsiveness is None
+    assert result.overall is None and result.responsiveness is None and result.change is None
+
+
+@pytest.mark.parametrize(("reply", "ok"), [
+    ("Hi Jess, so sorry about this. Could you DM us your order number?", True),
+    ("THIS IS NOT OUR FAULT, READ THE MANUAL", False),
+    ("As we said before, you should have updated the firmware.", False),
+    ("That is a terrible, awful, useless thing to say and we hate it", False),
+])
+def test_tone(reply: str, ok: bool) -> None:
+    assert polite(reply) is ok
 
 
 def test_shouting_or_negative_replies_lower_demeanor() -> None:
-    polite = social_id("a", "w", [loop(1)])
+    nice = social_id("a", "w", [loop(1)])
     rude = social_id("a", "w", [loop(1, reply="THIS IS NOT OUR FAULT, READ THE MANUAL")])
-    assert rude.demeanor is not None and polite.demeanor is not None and rude.demeanor < polite.demeanor
+    assert rude.demeanor is not None and nice.demeanor is not None and rude.demeanor < nice.demeanor
 
 
 def test_weeks() -> None:
@@ -56,5 +126,8 @@ def test_weeks() -> None:
     start, end = week_bounds("2026-W47", "Europe/London")
     assert start.isoformat() == "2026-11-16T00:00:00+00:00" and end - start == timedelta(days=7)
     assert week_of(datetime(2026, 11, 22, 23, 30, tzinfo=UTC), "Europe/Berlin") == "2026-W48"
+    assert previous_weeks("2026-W02", 3) == ["2025-W52", "2026-W01", "2026-W02"]
     with pytest.raises(ValueError, match="not like 2026-W47"):
         parse_week("last week")
+    with pytest.raises(ValueError, match="does not exist"):
+        parse_week("2025-W53")
