@@ -8,13 +8,18 @@ import click
 
 from bot.cli.config_cmd import config_group
 from bot.cli.connectors import connectors_group
+from bot.cli.contacts_cmd import contacts_group
 from bot.cli.context import CliState
 from bot.cli.demo_cmd import demo_cmd
 from bot.cli.pipeline_cmd import dispatch_cmd, poll
+from bot.cli.policies_cmd import policies_group
 from bot.cli.queue_cmd import queue_group
 from bot.cli.relationships_cmd import relationships_cmd
 from bot.cli.report_cmd import report_cmd
+from bot.cli.run_cmd import run_cmd
 from bot.cli.socialid_cmd import socialid_cmd
+from bot.cli.status_cmd import status_cmd
+from bot.cli.web_cmd import serve_cmd, user_group
 
 
 @click.group()
@@ -39,6 +44,12 @@ COMMANDS = (
     report_cmd,
     relationships_cmd,
     demo_cmd,
+    serve_cmd,
+    user_group,
+    run_cmd,
+    status_cmd,
+    policies_group,
+    contacts_group,
 )
 for command in COMMANDS:
     main.add_command(command)

@@ -1,0 +1,98 @@
+"""`ronr serve` (the web UI and API) and `ronr user` (web users and API tokens)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from bot.cli.context import now, runtime
+from bot.cli.table import table
+from bot.store.users import ROLES
+
+
+def serve_app(database: Path | None, host: str, port: int, banner: str = "") -> None:
+    """Serve the web UI on an open runtime until interrupted (Ctrl+C)."""
+    import uvicorn
+
+    from bot.web import create_app
+
+    with runtime(database) as rt:
+        app = create_app(rt, now)
+        click.echo(f"RonR web UI on http://{host}:{port}/  (database {rt.store.path}; Ctrl+C stops it)")
+        if banner:
+            click.echo(banner)
+        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True, server_header=False)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+def serve_cmd(host: str, port: int) -> None:
+    """Serve the approval queue web UI and the JSON API (docs/web.md)."""
+    serve_app(None, host, port)
+
+
+@click.group("user")
+def user_group() -> None:
+    """Web users: add one, list them, make an API token."""
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), default="manager", show_default=True,
+              help="viewer: looks only; manager: acts on the queue; admin: also manages users.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def user_add(name: str, role: str, password_stdin: bool) -> None:
+    """Create a user who can sign in to the web UI."""
+    from bot.web.security import hash_password
+    from bot.web.users_page import MIN_PASSWORD
+
+    if not name.replace("-", "").replace("_", "").replace(".", "").isalnum() or len(name) > 100:
+        raise click.ClickException(f"user name {name!r} is not allowed; use letters, digits, '-', '_' or '.'")
+    password = _password(password_stdin)
+    if len(password) < MIN_PASSWORD:
+        raise click.ClickException(f"the password needs at least {MIN_PASSWORD} characters; choose a longer one")
+    with runtime() as rt:
+        try:
+            rt.store.users.add(name, role, hash_password(password), now())
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        rt.store.audit.record("cli", "user_add", "user", None, {"name": name, "role": role}, now())
+    click.echo(f"Added {name} as {role}. Sign in at `ronr serve`.")
+
+
+@user_group.command("token")
+@click.argument("name")
+@click.option("--label", default="", help="What the token is for (shown nowhere but the database).")
+def user_token(name: str, label: str) -> None:
+    """Print a new API token for NAME (shown once; send it as `Authorization: Bearer TOKEN`)."""
+    from bot.web.security import new_token, token_hash
+
+    with runtime() as rt:
+        user = rt.store.users.get(name)
+        if user is None:
+            raise click.ClickException(f"no user named {name!r}; add one with `ronr user add {name} --role manager`")
+        token = new_token("ronr_")
+        rt.store.users.add_token(user.id, token_hash(token), label, now())
+    click.echo(token)
+
+
+@user_group.command("list")
+def user_list() -> None:
+    """List web users and their roles."""
+    with runtime() as rt:
+        people = rt.store.users.all()
+    if not people:
+        click.echo("No users yet. Add one with `ronr user add NAME --role admin`.")
+        return
+    click.echo(table(["name", "role", "state", "since"],
+                     [(u.name, u.role, "disabled" if u.disabled else "active", u.created_at.date().isoformat())
+                      for u in people]))

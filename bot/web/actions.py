@@ -1,0 +1,53 @@
+"""One way to act on a queue item from the web: the pages and the JSON API both call :func:`run`.
+
+Every action goes through :mod:`bot.queue` with the version the person was looking at, so when two
+people act on one item exactly one wins and the other is told who acted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.queue import QueueError, approve, assign, claim, edit, reject, snooze
+from bot.web.context import Web
+from bot.web.views import clean, parse_until, version_of
+
+ACTIONS = ("approve", "edit", "reject", "snooze", "assign", "claim")
+
+
+class UnknownAction(Exception):
+    """The action name is not one of :data:`ACTIONS`."""
+
+
+def run(w: Web, by: str, item_id: int, action: str, fields: Mapping[str, object]) -> str:
+    """Do ``action`` on an item as ``by``; return a one-line message, or raise QueueError saying why not."""
+    if action not in ACTIONS:
+        raise UnknownAction(action)
+    version = version_of(fields.get("version"))
+    if version is None:
+        raise QueueError(f"item {item_id}: say which version you are acting on (the `version` field); reload")
+    store, now = w.rt.store, w.clock()
+    if action == "approve":
+        text = fields.get("text")
+        final = clean(text) if isinstance(text, str) and text.strip() else None
+        outcome = approve(store, item_id, by, now, text=final, expected_version=version)
+        return f"Approved item {item_id}; it will be posted once (outbox {outcome.outbox_id})."
+    if action == "edit":
+        edit(store, item_id, by, clean(fields.get("text")), now, expected_version=version)
+        return f"Saved your edit of item {item_id} as a draft (not approved yet)."
+    if action == "reject":
+        reject(store, item_id, by, clean(fields.get("reason"), 1000), now, expected_version=version)
+        return f"Rejected item {item_id}."
+    if action == "snooze":
+        until = parse_until(clean(fields.get("until"), 60), now, w.tz)
+        snooze(store, item_id, by, until, now, expected_version=version)
+        return f"Snoozed item {item_id} until {until.isoformat(timespec='minutes')}."
+    if action == "assign":
+        assignee = clean(fields.get("assignee"), 100).strip()
+        if assignee and (found := store.users.get(assignee)) is None:
+            raise QueueError(f"nobody called {assignee[:40]!r} can be assigned; pick a user from the list")
+        name = found.name if assignee and found else None
+        assign(store, item_id, by, name, now, expected_version=version)
+        return f"Assigned item {item_id} to {name}." if name else f"Item {item_id} is unassigned."
+    claim(store, item_id, by, now, expected_version=version)
+    return f"You are on item {item_id}."
