@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.models import Mention, Triage
-from bot.triage.lexicon import IntentLexicon, builtin_intents
+from bot.triage.intents import detect_intents
+from bot.triage.lexicon import IntentMatcher, builtin_matcher, normalise
 from bot.triage.priority import priority_score
 from bot.triage.sentiment import score_sentiment
-from bot.triage.signals import detect_intents, language, relevance, spam_signals
+from bot.triage.signals import URL, language, reach, relevance, spam_signals
 
-MAX_TEXT = 40_000  # characters looked at; longer texts are cut (Invariant 6: bounded work)
+INTENT_HEAD = 8_000  # intents are read in the first 8,000 and the last 2,000 characters (bounded work)
+INTENT_TAIL = 2_000
 OFF_TOPIC_BELOW = 0.3
+COMPLAINT_BELOW = -0.5  # VADER compound at or below which a relevant mention counts as a complaint anyway
+PRAISE_DROPPED_BELOW = -0.3  # praise words in a text this negative are not praise
 
 
 @dataclass(frozen=True)
@@ -23,36 +26,49 @@ class TriageContext:
     keywords: list[str]
     handles: list[str] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
-    lexicons: Mapping[str, IntentLexicon] = field(default_factory=builtin_intents)
+    lexicons: IntentMatcher = field(default_factory=builtin_matcher)
+    context_words: list[str] = field(default_factory=list)
+    off_topic_below: float = OFF_TOPIC_BELOW
+    spam_duplicate_authors: int = 3
+
+
+def bounded(text: str) -> str:
+    """The part of a text intents are read in: all of it, or its head and tail when it is long."""
+    if len(text) <= INTENT_HEAD + INTENT_TAIL:
+        return text
+    return text[:INTENT_HEAD] + "\n" + text[-INTENT_TAIL:]
 
 
 def triage(mention: Mention, ctx: TriageContext, now: datetime, duplicate_authors: int = 1) -> Triage:
     """Sentiment, intents, relevance, language, spam and priority for one mention, with reasons."""
-    text = mention.text[:MAX_TEXT]
-    lowered = text.lower()
+    text = mention.text
     sentiment = score_sentiment(text)
-    reasons = [f"sentiment {sentiment.label}: VADER compound {sentiment.compound:+.3f}"]
-    found = detect_intents(lowered, ctx.lexicons)
-    intents = [i for i, _ in found]
-    reasons += [r for _, r in found]
-    if "complaint" not in intents and sentiment.compound <= -0.35 and "crisis" not in intents:
-        intents.append("complaint")
-        reasons.append("complaint: clearly negative sentiment")
-    if "praise" in intents and sentiment.compound < -0.05:
+    reasons = [f"sentiment {sentiment.label}: VADER compound {sentiment.compound:+.3f}"
+               + (f" (mean of {sentiment.segments} segments)" if sentiment.segments > 1 else "")]
+    lowered = normalise(bounded(text))
+    plain = URL.sub(" ", lowered) if ("http" in lowered or "www." in lowered) else lowered
+    found = detect_intents(plain, ctx.lexicons)
+    intents, why = found.intents, found.reasons
+    score, relevance_reason = relevance(lowered, ctx.keywords, ctx.handles, ctx.excluded, ctx.context_words,
+                                        mention.addresses_us)
+    if "praise" in intents and sentiment.compound <= PRAISE_DROPPED_BELOW:
         intents.remove("praise")
-        reasons.append("praise dropped: the text is negative overall")
-    score, why = relevance(lowered, ctx.keywords, ctx.handles, ctx.excluded, mention.addresses_us)
-    reasons.append(why)
-    spam_reasons = spam_signals(text, lowered, duplicate_authors)
-    if "spam" in intents or spam_reasons:
+        why.append(f"praise dropped: the text is negative overall ({sentiment.compound:+.2f})")
+    if "complaint" not in intents and "crisis" not in intents and sentiment.compound <= COMPLAINT_BELOW:
+        intents.insert(0, "complaint")
+        why.append(f"complaint: strongly negative sentiment ({sentiment.compound:+.2f} <= {COMPLAINT_BELOW})")
+    reasons += why
+    reasons.append(relevance_reason)
+    spam_reasons = spam_signals(text[:INTENT_HEAD], duplicate_authors, ctx.spam_duplicate_authors)
+    if spam_reasons or "spam" in intents:
         reasons += spam_reasons
-        if "spam" not in intents:
-            intents.append("spam")
-    if score < OFF_TOPIC_BELOW and "spam" not in intents:
+        intents = ["spam"]
+    elif score < ctx.off_topic_below:
         intents = ["off_topic"]
-        reasons.append(f"off_topic: relevance {score} is below {OFF_TOPIC_BELOW}")
+        reasons.append(f"off_topic: relevance {score} is below {ctx.off_topic_below}")
     lang, lang_reason = language(text, mention.lang)
     reasons.append(lang_reason)
+    reasons.append(reach(mention.author.followers, mention.author.verified))
     spam = "spam" in intents
     prio_score, level, prio_reason = priority_score(
         tuple(intents), sentiment.compound, mention.author.followers, score, now - mention.created_at, spam)

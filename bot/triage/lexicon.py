@@ -1,13 +1,17 @@
-"""Loading the triage data files (intent phrases and patterns, language words).
+"""Loading and compiling the triage data files (intent phrases and patterns, cues, language words).
 
-The files live in ``bot/triage/data/``; a brand extends them through ``bot.toml``. Loading is
-done once per process and validated: a bad pattern names the file, the intent and the pattern.
+The files live in ``bot/triage/data/``; a brand extends the intents through ``bot.toml``
+(``[triage.intents.NAME]``). Everything is validated when loaded: a bad entry names the source, the
+intent and the entry. Compiling builds an index from each phrase's first word to the phrase, so
+matching costs time in proportion to the words of a text, not to the size of the lexicon, and a
+"gate" for each pattern: a literal that every match must contain, checked before the regex runs.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,63 +21,224 @@ DATA = Path(__file__).parent / "data"
 INTENTS = ("complaint", "question", "praise", "purchase_intent", "churn_risk", "bug_report", "feature_request",
            "crisis", "spam", "off_topic")
 
+TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
 
 class LexiconError(ValueError):
     """A triage data file or a brand extension is invalid."""
 
 
 @dataclass(frozen=True)
+class Pattern:
+    """A compiled pattern and its gates: literals of which every match contains one (() when unknown)."""
+
+    regex: re.Pattern[str]
+    gates: tuple[str, ...]
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The first match in ``text``; the regex runs only when a gate literal is there."""
+        if self.gates and not any(g in text for g in self.gates):
+            return None
+        return self.regex.search(text)
+
+
+def describe(match: re.Match[str]) -> str:
+    """A matched piece of text for a reason: quoted, at most 60 characters."""
+    found = " ".join(match.group().split())
+    return f'pattern matched "{found[:57] + "..." if len(found) > 60 else found}"'
+
+
+@dataclass(frozen=True)
 class IntentLexicon:
-    """The phrases and compiled patterns that signal one intent."""
+    """The phrases, patterns and exceptions that signal one intent."""
 
     intent: str
     phrases: tuple[str, ...]
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[Pattern, ...]
+    unless: tuple[str, ...] = ()
+    negatable: bool = False
+    negated_becomes: str = ""
 
 
-def _phrase_regex(phrase: str) -> re.Pattern[str]:
-    start = r"\b" if phrase[:1].isalnum() else ""
-    end = r"\b" if phrase[-1:].isalnum() else ""
-    return re.compile(start + re.escape(phrase) + end)
+def normalise(text: str) -> str:
+    """Lower-case, with typographic apostrophes made plain (the form every lexicon entry is matched in)."""
+    return text.lower().replace("\u2019", "'").replace("\u2018", "'")
 
 
 @cache
 def phrase_regex(phrase: str) -> re.Pattern[str]:
-    """The word-boundary regex for a plain phrase (cached)."""
-    return _phrase_regex(phrase)
+    """The whole-word regex for a plain phrase (cached)."""
+    start = r"(?<![^\W_])" if phrase[:1].isalnum() else ""
+    end = r"(?![^\W_])" if phrase[-1:].isalnum() else ""
+    return re.compile(start + re.escape(phrase) + end)
 
 
-def build_lexicons(data: dict[str, object], source: str) -> dict[str, IntentLexicon]:
-    """Validate and compile a mapping of intent -> {phrases, patterns}."""
+_PLAIN = re.compile(r"[\w' \-/,!#@]+")
+
+
+def _top_level(source: str) -> tuple[list[str], list[str]] | None:
+    """Literal runs and unquantified group bodies at the top level of a regex; None if unsure."""
+    runs: list[str] = []
+    groups: list[str] = []
+    current: list[str] = []
+    i = 0
+    while i < len(source):
+        c = source[i]
+        nxt = source[i + 1 : i + 2]
+        if c == "\\":
+            atom, i = (nxt if nxt and not nxt.isalnum() else None), i + 2
+        elif c == "[":
+            j = i + 2
+            while j < len(source) and source[j] != "]":
+                j += 2 if source[j] == "\\" else 1
+            atom, i = None, j + 1
+        elif c == "(":
+            depth, j = 1, i + 1
+            while j < len(source) and depth:
+                depth += {"(": 1, ")": -1}.get(source[j], 0)
+                j += 2 if source[j] == "\\" else 1
+            body, i = source[i + 1 : j - 1], j
+            if source[i : i + 1] not in ("?", "*", "{"):
+                groups.append(body)
+            atom = None
+        elif c == "|":
+            return None
+        else:
+            atom, i = (None if c in ".^$" else c), i + 1
+        quantified = source[i : i + 1] in ("?", "*", "+", "{")
+        if atom is not None and not quantified:
+            current.append(atom)
+        else:
+            if atom is not None and source[i : i + 1] == "+":
+                current.append(atom)
+            runs.append("".join(current))
+            current = []
+            if quantified:
+                i = (source.find("}", i) + 1 or len(source)) if source[i] == "{" else i + 1
+    runs.append("".join(current))
+    return runs, groups
+
+
+def pattern_gates(source: str) -> tuple[str, ...]:
+    """Literals of which every match of the regex ``source`` contains at least one; () if unsure.
+
+    Candidates are a literal run outside groups, or an unquantified group of plain alternatives
+    ("(days|weeks)"); the most selective one (longest shortest literal) is kept.
+    """
+    if source.startswith("(?"):
+        return ()
+    parts = _top_level(source)
+    if parts is None:
+        return ()
+    runs, groups = parts
+    candidates: list[tuple[str, ...]] = [(r,) for r in runs if r.strip()]
+    for body in groups:
+        body = body.removeprefix("?:")
+        alternatives = body.split("|")
+        if not body.startswith("?") and all(a and _PLAIN.fullmatch(a) for a in alternatives):
+            candidates.append(tuple(alternatives))
+    if not candidates:
+        return ()
+    best = max(candidates, key=lambda alts: min(len(a.strip()) for a in alts))
+    return best if min(len(a.strip()) for a in best) >= 1 else ()
+
+
+def _strings(entry: Mapping[str, object], key: str, where: str) -> list[str]:
+    value = entry.get(key, [])
+    if not (isinstance(value, list) and all(isinstance(p, str) and p.strip() for p in value)):
+        raise LexiconError(f"{where}: {key} must be a list of non-empty strings")
+    return [str(p) for p in value]
+
+
+def compile_pattern(source: str, where: str) -> Pattern:
+    """Compile one pattern; a bad regex raises :class:`LexiconError` naming it."""
+    try:
+        regex = re.compile(source)
+    except re.error as exc:
+        raise LexiconError(f"{where}: pattern {source!r} is not a valid regular expression: {exc}") from None
+    return Pattern(regex, pattern_gates(source))
+
+
+def build_lexicons(data: Mapping[str, object], source: str) -> dict[str, IntentLexicon]:
+    """Validate and compile a mapping of intent -> {phrases, patterns, unless, negatable, negated_becomes}."""
     result: dict[str, IntentLexicon] = {}
     for intent, entry in data.items():
+        where = f"{source}: [{intent}]"
         if intent not in INTENTS:
             raise LexiconError(f"{source}: unknown intent {intent!r}; use one of {', '.join(INTENTS)}")
         if not isinstance(entry, dict):
-            raise LexiconError(f"{source}: [{intent}] must be a table with phrases and patterns")
-        phrases = entry.get("phrases", [])
-        patterns = entry.get("patterns", [])
-        if not (isinstance(phrases, list) and all(isinstance(p, str) and p.strip() for p in phrases)):
-            raise LexiconError(f"{source}: [{intent}] phrases must be a list of non-empty strings")
-        if not (isinstance(patterns, list) and all(isinstance(p, str) for p in patterns)):
-            raise LexiconError(f"{source}: [{intent}] patterns must be a list of strings")
-        compiled = []
-        for pattern in patterns:
-            try:
-                compiled.append(re.compile(pattern))
-            except re.error as exc:
-                raise LexiconError(f"{source}: [{intent}] pattern {pattern!r} is not a valid regex: {exc}") from None
-        result[intent] = IntentLexicon(intent, tuple(p.lower() for p in phrases), tuple(compiled))
+            raise LexiconError(f"{where} must be a table with phrases and patterns")
+        unknown = set(entry) - {"phrases", "patterns", "unless", "negatable", "negated_becomes"}
+        if unknown:
+            raise LexiconError(f"{where}: unknown key {sorted(unknown)[0]!r}; use phrases, patterns or unless")
+        becomes = entry.get("negated_becomes", "")
+        if becomes and becomes not in INTENTS:
+            raise LexiconError(f"{where}: negated_becomes {becomes!r} is not an intent")
+        patterns = tuple(compile_pattern(p, where) for p in _strings(entry, "patterns", where))
+        result[intent] = IntentLexicon(
+            intent, tuple(normalise(p.strip()) for p in _strings(entry, "phrases", where)), patterns,
+            tuple(normalise(p) for p in _strings(entry, "unless", where)), bool(entry.get("negatable", False)),
+            str(becomes))
     return result
 
 
-def merge(base: dict[str, IntentLexicon], extra: dict[str, IntentLexicon]) -> dict[str, IntentLexicon]:
+def merge(base: Mapping[str, IntentLexicon], extra: Mapping[str, IntentLexicon]) -> dict[str, IntentLexicon]:
     """Add a brand's entries to the built-in lexicons."""
     merged = dict(base)
     for intent, lex in extra.items():
         old = merged.get(intent, IntentLexicon(intent, (), ()))
-        merged[intent] = IntentLexicon(intent, old.phrases + lex.phrases, old.patterns + lex.patterns)
+        merged[intent] = IntentLexicon(intent, old.phrases + lex.phrases, old.patterns + lex.patterns,
+                                       old.unless + lex.unless, old.negatable, old.negated_becomes)
     return merged
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One phrase under its first word: the intent, the phrase, and whether the word alone is the phrase."""
+
+    intent: str
+    phrase: str
+    single: bool
+
+
+class IntentMatcher:
+    """Compiled lexicons: phrases indexed by first word, loose phrases, gated patterns, and the cues."""
+
+    def __init__(self, lexicons: Mapping[str, IntentLexicon], cues: Cues) -> None:
+        self.lexicons = dict(lexicons)
+        self.cues = cues
+        self.by_word: dict[str, list[IndexEntry]] = {}
+        self.loose: list[IndexEntry] = []  # phrases that do not start with a word ("¿", emoji, "/s")
+        for lex in self.lexicons.values():
+            for phrase in lex.phrases:
+                first = TOKEN.match(phrase)
+                if first is None:
+                    self.loose.append(IndexEntry(lex.intent, phrase, False))
+                else:
+                    entry = IndexEntry(lex.intent, phrase, first.group() == phrase)
+                    self.by_word.setdefault(first.group(), []).append(entry)
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Negators, sarcasm cues, rhetorical-question cues and courtesy words (cues.toml)."""
+
+    negators: frozenset[str]
+    sarcasm: IntentLexicon
+    rhetorical: IntentLexicon
+    courtesy: frozenset[str]
+
+
+@cache
+def builtin_cues() -> Cues:
+    """The cues shipped with RonR."""
+    path = DATA / "cues.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    neg = frozenset(normalise(w) for w in _strings(data["negation"], "words", f"{path}: [negation]"))
+    sarcasm = build_lexicons({"complaint": data["sarcasm"]}, f"{path} sarcasm")["complaint"]
+    rhetorical = build_lexicons({"complaint": data["rhetorical"]}, f"{path} rhetorical")["complaint"]
+    courtesy = frozenset(normalise(w) for w in _strings(data["courtesy"], "phrases", f"{path}: [courtesy]"))
+    return Cues(neg, sarcasm, rhetorical, courtesy)
 
 
 @cache
@@ -84,7 +249,21 @@ def builtin_intents() -> dict[str, IntentLexicon]:
 
 
 @cache
+def builtin_matcher() -> IntentMatcher:
+    """The compiled built-in lexicons (shared by every context without brand extensions)."""
+    return IntentMatcher(builtin_intents(), builtin_cues())
+
+
+def brand_matcher(extensions: Mapping[str, Mapping[str, object]], source: str) -> IntentMatcher:
+    """The built-in lexicons plus a brand's extensions (``[triage.intents.*]`` in bot.toml)."""
+    if not extensions:
+        return builtin_matcher()
+    extra = build_lexicons(extensions, source)
+    return IntentMatcher(merge(builtin_intents(), extra), builtin_cues())
+
+
+@cache
 def language_words() -> dict[str, frozenset[str]]:
     """Function words per language code."""
     data = tomllib.loads((DATA / "languages.toml").read_text(encoding="utf-8"))
-    return {lang: frozenset(words) for lang, words in data.items()}
+    return {lang: frozenset(words) for lang, words in data.items() if isinstance(words, list)}

@@ -1,4 +1,15 @@
-"""Priority score and P1..P4 mapping (documented in docs/triage.md), and SLA deadlines."""
+"""Priority score and its P1..P4 mapping (docs/triage.md, "Priority"), and SLA deadlines.
+
+    score = (intents + negativity + reach) x (0.5 + 0.5 x relevance) - staleness
+
+- intents: the weight of the heaviest intent plus a quarter of the others' weights;
+- negativity: 15 x max(0, -compound), so 0..15;
+- reach: 3 x log10(followers), capped at 15 (10 followers: 3; 1,000: 9; 100,000: 15);
+- staleness: nothing for the first 24 hours, then 5 points a day, at most 15.
+
+P1 from 60, P2 from 35, P3 from 18, else P4. A crisis is always P1; spam and off-topic mentions are
+always P4 with score 0. Each priority has a response-time target in ``[sla]`` of bot.toml.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +19,10 @@ from datetime import datetime, timedelta
 from bot.models import Priority
 
 INTENT_WEIGHTS = {
-    "crisis": 60.0, "churn_risk": 30.0, "complaint": 25.0, "bug_report": 20.0, "question": 15.0,
-    "purchase_intent": 15.0, "feature_request": 8.0, "praise": 5.0,
+    "crisis": 60.0, "complaint": 35.0, "churn_risk": 30.0, "bug_report": 25.0, "purchase_intent": 25.0,
+    "question": 20.0, "feature_request": 10.0, "praise": 8.0,
 }
-THRESHOLDS: tuple[tuple[float, Priority], ...] = ((60.0, "P1"), (35.0, "P2"), (15.0, "P3"))
+THRESHOLDS: tuple[tuple[float, Priority], ...] = ((60.0, "P1"), (35.0, "P2"), (18.0, "P3"))
 
 
 def reach_points(followers: int) -> float:
@@ -19,19 +30,34 @@ def reach_points(followers: int) -> float:
     return min(15.0, 3.0 * math.log10(max(followers, 1)))
 
 
+def intent_points(intents: tuple[str, ...]) -> float:
+    """The heaviest intent's weight plus a quarter of the other intents' weights."""
+    weights = sorted((INTENT_WEIGHTS.get(i, 0.0) for i in intents), reverse=True)
+    return weights[0] + 0.25 * sum(weights[1:]) if weights else 0.0
+
+
+def staleness_points(age: timedelta) -> float:
+    """0 in the first day, then 5 points per day, at most 15: old mentions sink, but not below fresh praise."""
+    return min(15.0, max(0.0, age.total_seconds() / 3600.0 - 24.0) / 24.0 * 5.0)
+
+
 def priority_score(intents: tuple[str, ...], compound: float, followers: int, relevance: float,
                    age: timedelta, spam: bool) -> tuple[float, Priority, str]:
-    """Score = intents + negativity + reach, scaled by relevance, minus staleness; then P1..P4."""
+    """The score, its level and a one-line explanation of the arithmetic."""
     if spam or "spam" in intents or "off_topic" in intents:
         return 0.0, "P4", "priority P4: spam or off-topic"
-    intent_points = sum(INTENT_WEIGHTS.get(i, 0.0) for i in intents)
-    negativity = max(0.0, -compound) * 20.0
-    raw = intent_points + negativity + reach_points(followers)
-    staleness = min(10.0, max(0.0, age.total_seconds() / 3600.0 - 24.0) / 24.0 * 5.0)
-    score = round(raw * (0.5 + 0.5 * relevance) - staleness, 1)
+    points = intent_points(intents)
+    negativity = max(0.0, -compound) * 15.0
+    reach = reach_points(followers)
+    stale = staleness_points(age)
+    score = round((points + negativity + reach) * (0.5 + 0.5 * relevance) - stale, 1)
     level: Priority = next((p for limit, p in THRESHOLDS if score >= limit), "P4")
-    return score, level, (f"priority {level}: score {score} = intents {intent_points:g} + negativity "
-                          f"{negativity:.1f} + reach {reach_points(followers):.1f}, x relevance, - age {staleness:.1f}")
+    floor = ""
+    if "crisis" in intents and level != "P1":
+        level, floor = "P1", "; a crisis is always P1"
+    return score, level, (f"priority {level}: score {score} = (intents {points:g} + negativity {negativity:.1f} "
+                          f"+ reach {reach:.1f}) x relevance factor {0.5 + 0.5 * relevance:.2f} - age {stale:.1f}"
+                          + floor)
 
 
 def sla_due(created_at: datetime, priority: str, hours: dict[str, float]) -> datetime:

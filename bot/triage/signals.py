@@ -1,86 +1,128 @@
-"""Pure signal detectors: intents, relevance, language, spam. Each returns its reasons."""
+"""Pure signal detectors: relevance, language, spam and bot signals, author reach. Each returns its reasons."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import tomllib
+from collections.abc import Sequence
+from functools import cache
 
-from bot.triage.lexicon import IntentLexicon, language_words, phrase_regex
+from bot.triage.lexicon import DATA, TOKEN, language_words, phrase_regex
 
-_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-_URL = re.compile(r"https?://\S+")
-_HASHTAG = re.compile(r"#\w+")
-
-
-def detect_intents(lowered: str, lexicons: Mapping[str, IntentLexicon]) -> list[tuple[str, str]]:
-    """Return (intent, reason) for every intent whose phrase or pattern occurs in ``lowered``."""
-    found: list[tuple[str, str]] = []
-    for intent, lex in lexicons.items():
-        reason = ""
-        for phrase in lex.phrases:
-            if phrase in lowered and phrase_regex(phrase).search(lowered):
-                reason = f'{intent}: phrase "{phrase}"'
-                break
-        if not reason:
-            for pattern in lex.patterns:
-                if pattern.search(lowered):
-                    reason = f"{intent}: pattern /{pattern.pattern}/"
-                    break
-        if reason:
-            found.append((intent, reason))
-    return found
+URL = re.compile(r"(?:https?://|www\.)\S+")
+_HASHTAG = re.compile(r"(?<!\w)#\w+")
+_MENTION = re.compile(r"(?<!\w)@\w+")
+LANGUAGE_SAMPLE = 2_000  # characters read to tell the language: enough, and bounded
 
 
-def relevance(lowered: str, keywords: list[str], handles: list[str], excluded: list[str],
-              addresses_us: bool) -> tuple[float, str]:
-    """How surely the text is about the brand (0..1), and why."""
+def relevance(text: str, keywords: Sequence[str], handles: Sequence[str], excluded: Sequence[str],
+              context: Sequence[str], addresses_us: bool) -> tuple[float, str]:
+    """How surely a normalised text is about the brand (0..1), and why.
+
+    1.0 addressed to us or naming our handle; 0.9 a hashtag or cashtag of a keyword, or a keyword of
+    several words; 0.6 a one-word keyword, plus 0.1 per context word up to 0.9; excluded phrases
+    ("apple pie") are removed first: 0.05 if only they named us; 0.1 nothing about us.
+    """
     if addresses_us:
         return 1.0, "relevance 1.0: addressed to our account"
     for handle in handles:
-        h = handle.lower()
-        if h and h in lowered:
-            return 1.0, f'relevance 1.0: mentions our handle "{handle}"'
-    text = lowered
-    hit_excluded = ""
+        h = handle.lower().lstrip("@")
+        tagged = h if "/" in h else "@" + h
+        if h and tagged in text and phrase_regex(tagged).search(text):
+            return 1.0, f'relevance 1.0: names our account "{tagged}"'
+    rest, hit_excluded = text, ""
     for phrase in excluded:
         p = phrase.lower()
-        if p and p in text:
-            text = text.replace(p, " ")
-            hit_excluded = phrase
+        if p and p in rest:
+            rest = phrase_regex(p).sub(" ", rest)
+            hit_excluded = hit_excluded or phrase
+    best, why = 0.0, ""
     for keyword in keywords:
         k = keyword.lower()
-        if k and k in text and phrase_regex(k).search(text):
-            tagged = f"#{k.replace(' ', '')}" in lowered or f"${k.replace(' ', '')}" in lowered
-            score = 0.9 if " " in k or tagged else 0.7
-            return score, f'relevance {score}: keyword "{keyword}"'
+        if not k or k not in rest:
+            continue
+        squashed = k.replace(" ", "")
+        tag = next((t for t in (f"#{squashed}", f"${squashed}") if phrase_regex(t).search(rest)), "")
+        if tag:
+            score, what = 0.9, f'tag "{tag}"'
+        elif phrase_regex(k).search(rest):
+            score, what = (0.9, f'keyword "{keyword}"') if " " in k else (0.6, f'keyword "{keyword}"')
+        else:
+            continue
+        if score > best:
+            best, why = score, what
+    if best:
+        if best < 0.9:
+            found = [w for w in context if w.lower() in rest and phrase_regex(w.lower()).search(rest)]
+            if found:
+                best = min(0.9, best + 0.1 * len(found))
+                why += " with context " + ", ".join(f'"{w}"' for w in found[:3])
+        return round(best, 2), f"relevance {round(best, 2)}: {why}"
     if hit_excluded:
         return 0.05, f'relevance 0.05: only the excluded phrase "{hit_excluded}"'
-    return 0.1, "relevance 0.1: no brand keyword or handle"
+    return 0.1, "relevance 0.1: no brand keyword, tag or handle"
+
+
+@cache
+def _scripts() -> tuple[tuple[str, tuple[tuple[int, int], ...]], ...]:
+    data = tomllib.loads((DATA / "languages.toml").read_text(encoding="utf-8"))
+    table = data.get("scripts", {})
+    return tuple((lang, tuple((int(r.split("-")[0], 16), int(r.split("-")[1], 16)) for r in ranges))
+                 for lang, ranges in table.items())
+
+
+def _script_language(text: str) -> tuple[str, int]:
+    letters = [ord(c) for c in text if c.isalpha()]
+    if not letters or all(c < 0x0370 for c in letters):
+        return "", 0
+    for lang, ranges in _scripts():
+        count = sum(1 for c in letters if any(lo <= c <= hi for lo, hi in ranges))
+        if count * 2 >= len(letters):
+            return lang, count
+    return "", 0
 
 
 def language(text: str, platform_lang: str | None) -> tuple[str, str]:
-    """Guess the language of a short text from function words; fall back to the platform's tag."""
-    words = [w.lower() for w in _WORD.findall(text[:2000])]
-    best, best_hits = "", 0
-    for lang, vocab in language_words().items():
-        hits = sum(1 for w in words if w in vocab)
-        if hits > best_hits:
-            best, best_hits = lang, hits
-    if best_hits >= 2:
+    """The language of a (short) text: script, else function words, else the platform's tag."""
+    sample = URL.sub(" ", _MENTION.sub(" ", text[:LANGUAGE_SAMPLE])).lower().replace("\u2019", "'")
+    lang, count = _script_language(sample)
+    if lang:
+        return lang, f"language {lang}: {count} letters in its script"
+    words = TOKEN.findall(sample)
+    counts = sorted(((sum(1 for w in words if w in vocab), code) for code, vocab in language_words().items()),
+                    reverse=True)
+    (best_hits, best), (second_hits, _) = counts[0], counts[1]
+    if best_hits > second_hits and (best_hits >= 2 or (best_hits == 1 and len(words) <= 3)):
         return best, f"language {best}: {best_hits} common {best} words"
-    if platform_lang:
+    if platform_lang and platform_lang != "und":
         return platform_lang, f"language {platform_lang}: platform tag"
-    return "und", "language undetermined: too few words"
+    return "und", "language undetermined: too few known words"
 
 
-def spam_signals(text: str, lowered: str, duplicate_authors: int) -> list[str]:
-    """Reasons to think a text is spam or from a bot (empty list: none)."""
+def spam_signals(text: str, duplicate_authors: int, same_text_limit: int = 3) -> list[str]:
+    """Reasons to think a text is spam or from a bot (empty list: none).
+
+    ``duplicate_authors`` is how many authors posted the same text; ``same_text_limit`` or more is spam.
+    """
     reasons = []
-    stripped = _URL.sub("", text).strip()
-    if _URL.search(text) and len(_WORD.findall(stripped)) <= 2:
-        reasons.append("spam: link-only post")
-    if len(_HASHTAG.findall(text)) >= 6:
-        reasons.append("spam: hashtag stuffing (6 or more hashtags)")
-    if duplicate_authors >= 3:
+    if "http" in text or "www." in text:
+        rest = _HASHTAG.sub(" ", _MENTION.sub(" ", URL.sub(" ", text)))
+        if URL.search(text) and len(TOKEN.findall(rest)) <= 2:
+            reasons.append("spam: link-only post")
+    if "#" in text:
+        tags = len(_HASHTAG.findall(text))
+        words = len(TOKEN.findall(text))
+        if tags >= 6 or (tags >= 4 and tags * 2 > words):
+            reasons.append(f"spam: hashtag stuffing ({tags} hashtags)")
+    if "@" in text and len(_MENTION.findall(text)) >= 8:
+        reasons.append("spam: mention stuffing (8 or more accounts tagged)")
+    if duplicate_authors >= same_text_limit:
         reasons.append(f"spam: the same text from {duplicate_authors} authors")
     return reasons
+
+
+def reach(followers: int, verified: bool = False) -> str:
+    """The author's reach as a reason: follower count and tier."""
+    tier = ("very high" if followers >= 100_000 else "high" if followers >= 10_000
+            else "medium" if followers >= 1_000 else "low")
+    return f"reach {tier}: {followers:,} followers" + (", verified" if verified else "")
