@@ -1,28 +1,45 @@
 """The policy engine: a pure function of (mention, triage, rules, history, now) -> suggestion.
 
-Precedence when several active rules match: the highest ``level`` wins; on a tie, the rule with
-more conditions (the more specific one) wins; then the smaller id. The winner's id and the
-conditions that matched are recorded on the suggestion.
+Precedence when several active rules match (docs/policies.md#precedence):
+
+1. the highest ``level`` wins;
+2. on a tie, the more specific rule (more conditions in its ``[match]``) wins;
+3. then the smaller id, so the outcome never depends on file order.
+
+The winner's id and every condition that matched are recorded on the suggestion (``why``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from bot.models import Mention, Suggestion, Triage
 from bot.policy.render import render
 from bot.policy.rules import Match, Rule
+from bot.triage.lexicon import phrase_regex
+
+MAX_TEXT = 40_000  # characters a rule's keywords and patterns look at (bounded work on untrusted text)
 
 
 @dataclass(frozen=True)
 class History:
-    """What we know of our relationship with the author when the mention arrives."""
+    """What we know of our relationship with the author when the mention arrives.
+
+    ``recent_texts`` are the replies we sent (or approved) to this person recently; the engine
+    picks a variant whose words they have not had from us.
+    """
 
     replies_to_author: int = 0
     open_loop: bool = False
     last_contact: datetime | None = None
+    recent_texts: tuple[str, ...] = ()
+
+    @property
+    def first_contact(self) -> bool:
+        """True when we have never replied to this person."""
+        return self.replies_to_author == 0 and self.last_contact is None
 
 
 @dataclass(frozen=True)
@@ -34,20 +51,74 @@ class BrandVoice:
     products: tuple[str, ...] = ()
 
 
-def match_reasons(match: Match, mention: Mention, triage: Triage) -> list[str] | None:
-    """The reasons ``match`` holds for this mention, or None if any condition fails."""
-    intents = set(triage.intents)
-    why: list[str] = []
+def _intents(match: Match, intents: set[str], why: list[str]) -> bool:
     if match.intents_any:
         hit = sorted(intents.intersection(match.intents_any))
         if not hit:
-            return None
+            return False
         why.append(f"intent {', '.join(hit)}")
     if match.intents_all:
         if not intents.issuperset(match.intents_all):
-            return None
+            return False
         why.append(f"all of {', '.join(match.intents_all)}")
-    if intents.intersection(match.intents_none):
+    return not intents.intersection(match.intents_none)
+
+
+def _text(match: Match, text: str, why: list[str]) -> bool:
+    if match.keywords:
+        lowered = text[:MAX_TEXT].lower()
+        hit = next((k for k in match.keywords if k in lowered and phrase_regex(k).search(lowered)), None)
+        if hit is None:
+            return False
+        why.append(f'keyword "{hit}"')
+    if match.patterns:
+        found = next((p for p in match.patterns if p.search(text[:MAX_TEXT])), None)
+        if found is None:
+            return False
+        why.append(f"pattern /{found.pattern}/")
+    return True
+
+
+def _author(match: Match, mention: Mention, why: list[str]) -> bool:
+    author = mention.author
+    if author.followers < match.min_followers:
+        return False
+    if match.max_followers is not None and author.followers > match.max_followers:
+        return False
+    if match.min_followers or match.max_followers is not None:
+        why.append(f"{author.followers} followers")
+    if match.verified is not None:
+        if author.verified != match.verified:
+            return False
+        why.append("verified author" if author.verified else "unverified author")
+    return True
+
+
+def _history(match: Match, history: History, now: datetime, why: list[str]) -> bool:
+    if match.first_contact is not None:
+        if history.first_contact != match.first_contact:
+            return False
+        why.append("first contact" if history.first_contact else f"returning ({history.replies_to_author} replies)")
+    if match.open_loop is not None:
+        if history.open_loop != match.open_loop:
+            return False
+        why.append("open loop with us" if history.open_loop else "no open loop")
+    low, high = match.min_hours_since_contact, match.max_hours_since_contact
+    if low is not None or high is not None:
+        if history.last_contact is None:
+            return False
+        hours = (now - history.last_contact).total_seconds() / 3600
+        if (low is not None and hours < low) or (high is not None and hours > high):
+            return False
+        why.append(f"last contact {hours:.0f}h ago")
+    return True
+
+
+def match_reasons(match: Match, mention: Mention, triage: Triage, history: History | None = None,
+                  now: datetime | None = None) -> list[str] | None:
+    """The reasons ``match`` holds for this mention, or None if any condition fails."""
+    why: list[str] = []
+    if not _intents(match, set(triage.intents), why):
         return None
     if triage.relevance < match.min_relevance:
         return None
@@ -59,27 +130,34 @@ def match_reasons(match: Match, mention: Mention, triage: Triage) -> list[str] |
         return None
     if match.languages and triage.language not in match.languages:
         return None
-    if match.addresses_us is not None and mention.addresses_us != match.addresses_us:
+    if match.addresses_us is not None:
+        if mention.addresses_us != match.addresses_us:
+            return None
+        why.append("addressed to us" if mention.addresses_us else "not addressed to us")
+    if not (_author(match, mention, why) and _text(match, mention.text, why)):
         return None
-    if mention.author.followers < match.min_followers:
+    if not _history(match, history or History(), now or mention.created_at, why):
         return None
-    if match.min_followers:
-        why.append(f"{mention.author.followers} followers >= {match.min_followers}")
     return why
 
 
-def _specificity(rule: Rule) -> int:
-    m = rule.match
-    return sum(bool(x) for x in (m.intents_any, m.intents_all, m.intents_none, m.min_relevance, m.platforms,
-                                  m.languages, m.addresses_us is not None, m.min_followers,
-                                  m.sentiment_min > -1.0 or m.sentiment_max < 1.0))
+def specificity(rule: Rule) -> int:
+    """How many conditions a rule's ``[match]`` sets (a tie-breaker: the more specific rule wins)."""
+    m, default = rule.match, Match()
+    return sum(getattr(m, f.name) != getattr(default, f.name) for f in fields(Match))
 
 
-def matching_rules(mention: Mention, triage: Triage, rules: Sequence[Rule]) -> list[tuple[Rule, list[str]]]:
+def precedence(rule: Rule) -> tuple[int, int, str]:
+    """The sort key of documented precedence: higher level, then more specific, then smaller id."""
+    return (-rule.level, -specificity(rule), rule.id)
+
+
+def matching_rules(mention: Mention, triage: Triage, rules: Sequence[Rule], history: History | None = None,
+                   now: datetime | None = None) -> list[tuple[Rule, list[str]]]:
     """Active rules that match, in precedence order (the winner first)."""
     hits = [(r, why) for r in rules if r.status == "active"
-            for why in [match_reasons(r.match, mention, triage)] if why is not None]
-    return sorted(hits, key=lambda h: (-h[0].level, -_specificity(h[0]), h[0].id))
+            for why in [match_reasons(r.match, mention, triage, history, now)] if why is not None]
+    return sorted(hits, key=lambda h: precedence(h[0]))
 
 
 def template_values(mention: Mention, brand: BrandVoice) -> dict[str, str]:
@@ -93,22 +171,34 @@ def template_values(mention: Mention, brand: BrandVoice) -> dict[str, str]:
             "brand": brand.name, "support_link": brand.support_link, "product": product}
 
 
+def same_words(a: str, b: str) -> bool:
+    """True when two replies say the same thing (case and spacing folded)."""
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
+def pick_variant(variants: Sequence[str], values: dict[str, str], history: History) -> str:
+    """Rotate through the variants by how often we replied to this person, skipping words they already had."""
+    rendered = [render(v, values) for v in variants]
+    start = history.replies_to_author % len(rendered)
+    order = rendered[start:] + rendered[:start]
+    fresh = [t for t in order if not any(same_words(t, old) for old in history.recent_texts)]
+    return (fresh or order)[0]
+
+
 def suggest(mention: Mention, triage: Triage, rules: Sequence[Rule], history: History, brand: BrandVoice,
             now: datetime) -> Suggestion | None:
     """The winning rule's suggestion for this mention, or None when no rule matches."""
-    del now  # part of the contract: later guardrails (quiet hours, time since contact) use it
-    hits = matching_rules(mention, triage, rules)
+    hits = matching_rules(mention, triage, rules, history, now)
     if not hits:
         return None
     rule, why = hits[0]
     reasons = (f"rule {rule.id} (level {rule.level})", *why)
+    if len(hits) > 1:
+        reasons += (f"won over {', '.join(r.id for r, _ in hits[1:])}",)
     if rule.action == "ignore":
         return Suggestion(rule_id=rule.id, action="ignore", why=reasons)
     values = template_values(mention, brand)
-    text = ""
-    if rule.variants:
-        # Rotate by how many times we replied to this person, so nobody gets the same words twice in a row.
-        text = render(rule.variants[history.replies_to_author % len(rule.variants)], values)
+    text = pick_variant(rule.variants, values, history) if rule.variants else ""
     return Suggestion(
         rule_id=rule.id, action="reply" if text else "escalate", text=text,
         follow_up=render(rule.follow_up, values) if rule.follow_up else "",

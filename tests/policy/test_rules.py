@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,74 +10,100 @@ import pytest
 
 from bot.config import load_settings
 from bot.models import Author, Mention
-from bot.policy import BrandVoice, History, load_rules, matching_rules, suggest
-from bot.policy.engine import match_reasons
-from bot.policy.rules import Rule
-from bot.runtime import Runtime, build_runtime
-from bot.triage import TriageContext, triage
+from bot.policy import BrandVoice, History, load_rules, suggest
+from bot.policy.check import example_problems, follow_up_problems, shadowed, try_example
+from bot.policy.gate import offline_runtime
+from bot.policy.rules import Example, Rule
+from bot.runtime import build_runtime
+from bot.triage import triage
 from tests.conftest import REPO
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 RULES, ERRORS = load_rules(REPO / "policies")
 SETTINGS = load_settings(REPO / "bot.toml")
+CTX = offline_runtime(SETTINGS, RULES).triage_context
+HANDLES = [h for hs in SETTINGS.accounts.values() for h in hs] + SETTINGS.brand.handles
+BRAND = BrandVoice("Nimbus Home", "https://help.example", ("Nimbus Thermo", "Nimbus Hub"))
 
 
-def _context() -> TriageContext:
-    rt = Runtime(SETTINGS, store=None, connectors={}, rules=RULES)  # type: ignore[arg-type]
-    return rt.triage_context
-
-
-def _mention(text: str, handle: str = "jess") -> Mention:
-    addressed = "@nimbushome" in text.lower()
-    return Mention(platform="x", platform_id="1", author=Author("x", "1", handle, "Jess Okafor", 250), text=text,
-                   created_at=NOW, account="nimbushome", addresses_us=addressed)
-
-
-def test_shipped_rules_load_without_errors() -> None:
+def test_shipped_rules_load_without_errors_and_cover_the_starter_set() -> None:
     assert ERRORS == []
     assert {r.id for r in RULES} >= {"complaint-apology", "question-answer", "praise-thanks", "purchase-help",
-                                     "ignore-spam", "ignore-off-topic"}
+                                     "churn-personal-reply", "escalate-crisis", "bug-report-details",
+                                     "feature-request-thanks", "ignore-spam", "ignore-off-topic"}
+    assert shadowed(RULES) == []
+    assert follow_up_problems(RULES, SETTINGS.loops.timeout_hours) == []
 
 
-EXAMPLES = [(r, text, True) for r in RULES for text in r.examples_match] + \
-           [(r, text, False) for r in RULES for text in r.examples_no_match]
+EXAMPLES = [(r, e, True) for r in RULES for e in r.examples_match] + \
+           [(r, e, False) for r in RULES for e in r.examples_no_match]
 
 
-@pytest.mark.parametrize(("rule", "text", "should_match"), EXAMPLES,
-                         ids=[f"{r.id}:{'match' if m else 'no_match'}:{t[:30]}" for r, t, m in EXAMPLES])
-def test_rule_examples(rule: Rule, text: str, should_match: bool) -> None:
-    mention = _mention(text)
-    result = triage(mention, _context(), NOW)
-    matched = match_reasons(rule.match, mention, result) is not None
-    assert matched == should_match, f"{rule.path}: intents {result.intents}, reasons {result.reasons}"
+@pytest.mark.parametrize(("rule", "example", "should_match"), EXAMPLES,
+                         ids=[f"{r.id}:{'match' if m else 'no_match'}:{e.text[:30]}" for r, e, m in EXAMPLES])
+def test_rule_examples(rule: Rule, example: Example, should_match: bool) -> None:
+    tried = try_example(example, RULES, CTX, HANDLES)
     if should_match:
-        winner = matching_rules(mention, result, RULES)[0][0]
-        assert winner.level >= rule.level
+        assert tried.winners and tried.winners[0] is rule, \
+            f"{rule.path}: winners {[w.id for w in tried.winners]}, triage {tried.triage.intents} {tried.triage.reasons}"
+    else:
+        assert rule not in tried.winners, f"{rule.path}: triage {tried.triage.intents} {tried.triage.reasons}"
 
 
-def test_variants_rotate_per_person() -> None:
+def test_every_rule_carries_examples_both_ways() -> None:
+    assert all(r.examples_match and r.examples_no_match for r in RULES)
+
+
+def test_example_replay_reports_failures_with_path_and_line(tmp_path: Path) -> None:
+    (tmp_path / "r.toml").write_text(
+        'id = "r"\ntitle = "R"\n\n[match]\nintents_any = ["praise"]\n\n[reply]\nvariants = ["Thanks {first_name}"]\n'
+        '\n[examples]\nmatch = ["@nimbushome my order never arrived"]\nno_match = ["@nimbushome I love it, thanks"]\n',
+        encoding="utf-8")
+    rules, errors = load_rules(tmp_path)
+    assert errors == []
+    problems = example_problems(rules[0], rules, CTX, HANDLES)
+    assert len(problems) == 2
+    assert problems[0].startswith(f"{tmp_path / 'r.toml'}:11: examples.match:") and "should match" in problems[0]
+    assert problems[1].startswith(f"{tmp_path / 'r.toml'}:12: examples.no_match:") and "should not" in problems[1]
+    assert all("Fix:" in p and "intents [" in p for p in problems)
+
+
+def _mention(text: str, name: str = "Jess Okafor") -> Mention:
+    return Mention(platform="x", platform_id="1", author=Author("x", "1", "jess", name, 250), text=text,
+                   created_at=NOW, account="nimbushome", addresses_us="@nimbushome" in text)
+
+
+def test_variants_rotate_per_person_and_skip_words_they_already_had() -> None:
     mention = _mention("@nimbushome my order never arrived and nobody answers")
-    result = triage(mention, _context(), NOW)
-    brand = BrandVoice("Nimbus Home", "https://help.example", ("Nimbus Thermo",))
-    texts = {suggest(mention, result, RULES, History(replies_to_author=n), brand, NOW).text  # type: ignore[union-attr]
-             for n in range(3)}
-    assert len(texts) == 3
+    result = triage(mention, CTX, NOW)
+    texts = [suggest(mention, result, RULES, History(replies_to_author=n), BRAND, NOW) for n in range(3)]
+    assert len({t.text for t in texts if t}) == 3
+    first = texts[0]
+    assert first is not None
+    again = suggest(mention, result, RULES, History(replies_to_author=3, recent_texts=(first.text,)), BRAND, NOW)
+    assert again is not None and again.text != first.text
 
 
 def test_template_values_are_data_not_code() -> None:
-    mention = Mention(platform="x", platform_id="1", author=Author("x", "1", "h", "{brand} {support_link}", 1),
-                      text="@nimbushome my order never arrived", created_at=NOW, account="nimbushome",
-                      addresses_us=True)
-    result = triage(mention, _context(), NOW)
-    brand = BrandVoice("Nimbus Home", "https://help.example")
-    out = suggest(mention, result, RULES, History(), brand, NOW)
-    assert out is not None and "{brand}" in out.text and "Nimbus Home" not in out.text.split(",")[0]
+    mention = _mention("@nimbushome my order never arrived", name="{brand} {support_link}")
+    out = suggest(mention, triage(mention, CTX, NOW), RULES, History(), BRAND, NOW)
+    assert out is not None and "{brand}" in out.text and "https://help.example" not in out.text
+
+
+def test_suggestion_records_rule_and_why() -> None:
+    mention = _mention("@nimbushome the app crashes every time I open the schedule screen, so annoying")
+    out = suggest(mention, triage(mention, CTX, NOW), RULES, History(), BRAND, NOW)
+    assert out is not None and out.rule_id == "bug-report-details"
+    assert out.why[0] == "rule bug-report-details (level 55)" and any("bug_report" in w for w in out.why)
+    assert out.follow_up.startswith("Hi Jess")
 
 
 def test_checker_reports_every_error_with_path_and_line(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text(
         'id = "bad"\ntitle = "Bad"\nstatus = "sometimes"\ncolour = "red"\n\n[match]\nintents_any = ["complain"]\n'
-        'sentiment_min = 0.5\nsentiment_max = -0.5\n\n[reply]\nvariants = ["Hi {nickname}"]\n', encoding="utf-8")
+        'sentiment_min = 0.5\nsentiment_max = -0.5\npatterns = ["(unclosed"]\nfirst_contact = "yes"\n\n'
+        '[reply]\nvariants = ["Hi {nickname}"]\n\n[follow_up]\ntext = "Sorted, {first_name}?"\nwhen = ["later"]\n',
+        encoding="utf-8")
     (tmp_path / "good.toml").write_text('id = "good"\ntitle = "G"\nignore = true\n', encoding="utf-8")
     (tmp_path / "dup.toml").write_text('id = "good"\ntitle = "Again"\nignore = true\n', encoding="utf-8")
     rules, errors = load_rules(tmp_path)
@@ -85,22 +112,37 @@ def test_checker_reports_every_error_with_path_and_line(tmp_path: Path) -> None:
     for expected in ("bad.toml:3: status: unknown status 'sometimes'", "bad.toml:4: colour: unknown field",
                      "bad.toml:7: match.intents_any: unknown intent 'complain'",
                      "bad.toml:8: match.sentiment_min: sentiment_min is above sentiment_max",
-                     "bad.toml:12: reply.variants: unknown template variable {nickname}",
+                     "bad.toml:10: match.patterns: pattern '(unclosed' is not a valid regular expression",
+                     "bad.toml:11: match.first_contact: expected true or false",
+                     "bad.toml:14: reply.variants: unknown template variable {nickname}",
+                     "bad.toml:18: follow_up.when: unknown trigger 'later'",
                      "good.toml:1: id: duplicate id 'good' (also in"):
         assert expected in joined
     assert all("Fix:" in e for e in errors)
 
 
-def test_broken_rule_is_left_out_while_others_run(tmp_path: Path) -> None:
-    import shutil
+def test_a_rule_that_another_always_beats_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "wide.toml").write_text('id = "wide"\ntitle = "W"\nlevel = 60\n\n[match]\n'
+                                        'intents_any = ["complaint", "bug_report"]\n\n[escalate]\nto = "lead"\n')
+    (tmp_path / "narrow.toml").write_text('id = "narrow"\ntitle = "N"\nlevel = 50\n\n[match]\n'
+                                          'intents_any = ["complaint"]\nmin_relevance = 0.5\n\n[escalate]\nto = "x"\n')
+    (tmp_path / "other.toml").write_text('id = "other"\ntitle = "O"\nlevel = 10\n\n[match]\n'
+                                         'intents_any = ["praise"]\n\n[escalate]\nto = "x"\n')
+    rules, errors = load_rules(tmp_path)
+    assert errors == []
+    problems = shadowed(rules)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{tmp_path / 'narrow.toml'}:3: rule 'narrow' can never fire: rule 'wide'")
 
+
+def test_broken_rule_is_left_out_while_others_run(tmp_path: Path) -> None:
     shutil.copytree(REPO / "policies", tmp_path / "policies")
     (tmp_path / "policies" / "broken.toml").write_text("id = \n", encoding="utf-8")
     (tmp_path / "bot.toml").write_text((REPO / "bot.toml").read_text().replace('path = "data/ronr.db"',
                                                                                 'path = "r.db"'))
-    rt = build_runtime(load_settings(tmp_path / "bot.toml"))
+    rt = build_runtime(load_settings(tmp_path / "bot.toml"), connectors={})
     try:
         assert len(rt.rules) == len(RULES)
-        assert any("broken.toml" in e and "invalid TOML" in e for e in rt.rule_errors)
+        assert any("broken.toml:1" in e and "invalid TOML" in e for e in rt.rule_errors)
     finally:
         rt.close()
