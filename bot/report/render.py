@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from bot.report.figures import WeekFigures
 
-CHART_HEIGHT = 80  # pixels of the tallest (100) bar
+CHART_HEIGHT = 100  # pixels of the tallest (100) bar
 
 
 def score_colour(value: float | None) -> str:
