@@ -44,10 +44,13 @@ def _get(store: Store, item_id: int) -> QueueItem:
     return item
 
 
-def _refuse(item: QueueItem, outcome: Decision) -> QueueError:
+def _refuse(item: QueueItem, outcome: Decision, store: Store | None = None) -> QueueError:
     if outcome.status == "pending":
-        who = f": {outcome.by} changed it" if outcome.by else ""
-        when = f" at {outcome.at.isoformat()}" if outcome.at and outcome.by else ""
+        by, what, at = outcome.by, "changed", outcome.at
+        if store is not None:
+            by, what, at = store.suggestions.last_action(item.id)
+        who = f": {by} {what} it" if by else ""
+        when = f" at {at.isoformat()}" if at and by else ""
         return QueueError(f"item {item.id} changed while you were looking (version {item.version}){who}{when}; "
                           "reload and retry")
     who = f" by {outcome.by}" if outcome.by else ""
@@ -79,7 +82,7 @@ def _change(store: Store, item: QueueItem, changes: dict[str, Any], by: str, act
             now: datetime, expected_version: int | None) -> Decision:
     outcome = store.suggestions.change(item, changes, by.strip(), action, detail, now, expected_version)
     if not outcome.ok:
-        raise _refuse(item, outcome)
+        raise _refuse(item, outcome, store)
     return outcome
 
 
@@ -99,7 +102,7 @@ def approve(store: Store, item_id: int, by: str, now: datetime, text: str | None
         item, "approved", by.strip(), final, text_diff(item.text, final), "", idempotency_key(item),
         item.connector, now, expected_version)
     if not outcome.ok:
-        raise _refuse(item, outcome)
+        raise _refuse(item, outcome, store)
     return outcome
 
 
@@ -116,7 +119,7 @@ def reject(store: Store, item_id: int, by: str, reason: str, now: datetime,
     outcome = store.suggestions.decide(item, "rejected", by.strip(), item.text, "", reason.strip(),
                                        idempotency_key(item), item.connector, now, expected_version)
     if not outcome.ok:
-        raise _refuse(item, outcome)
+        raise _refuse(item, outcome, store)
     return outcome
 
 

@@ -10,12 +10,16 @@ import click
 from bot.cli.context import now, state
 from bot.cli.socialid_cmd import compute, render
 from bot.cli.table import table
+from bot.cli.web_cmd import demo_login, serve_app
 from bot.demo import fresh_demo_runtime, simulate
 from bot.socialid import week_of
 
 
 @click.command("demo")
-def demo_cmd() -> None:
+@click.option("--serve/--no-serve", default=None,
+              help="End by serving the web UI on the demo data (default: when run from a terminal).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port for the web UI.")
+def demo_cmd(serve: bool | None, port: int) -> None:
     """Replay the embedded sample through the whole loop into data/demo.db (or --database) and summarise it."""
     cli = state()
     settings = cli.settings()
@@ -61,5 +65,8 @@ Try next:
   ronr{db_arg} queue show {first}            # one item with its triage, reasons and suggestion
   ronr{db_arg} queue approve {first} --as you   # approve it; `ronr{db_arg} dispatch` posts it exactly once
   ronr{db_arg} socialid --week {weeks[-1]}""")
+        login = demo_login(rt) if serve or (serve is None and sys.stdin.isatty()) else None
     finally:
         rt.close()
+    if login:
+        serve_app(db_path, "127.0.0.1", port, f"Sign in as {login[0]} / {login[1]}  (a demo login on the demo data)")

@@ -9,6 +9,7 @@ import click
 
 from bot.cli.context import now, runtime
 from bot.cli.table import table
+from bot.runtime import Runtime
 from bot.store.users import ROLES
 
 
@@ -24,6 +25,18 @@ def serve_app(database: Path | None, host: str, port: int, banner: str = "") -> 
         if banner:
             click.echo(banner)
         uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True, server_header=False)
+
+
+DEMO_USER, DEMO_PASSWORD = "demo", "ronr-demo-password"
+
+
+def demo_login(rt: Runtime) -> tuple[str, str]:
+    """Create (once) the demo database's admin login, and return its name and password."""
+    from bot.web.security import hash_password
+
+    if rt.store.users.get(DEMO_USER) is None:
+        rt.store.users.add(DEMO_USER, "admin", hash_password(DEMO_PASSWORD), now())
+    return DEMO_USER, DEMO_PASSWORD
 
 
 @click.command("serve")

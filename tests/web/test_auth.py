@@ -1,0 +1,124 @@
+"""Signing in and out, sessions, CSRF, roles, throttling, redirects and security headers (in-process)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from starlette.applications import Starlette
+
+from bot.runtime import Runtime
+from tests.web.conftest import PASSWORD, Client, Clock, csrf_of, sign_in
+
+
+def _login(client: Client, name: str, password: str, next_: str = "/queue") -> tuple[int, str, str]:
+    page = client.get("/login")
+    token = re.search(r'name="login_token" value="([^"]+)"', page.text)
+    assert token is not None
+    r = client.post("/login", data={"name": name, "password": password, "login_token": token.group(1),
+                                    "next": next_})
+    return r.status_code, r.headers.get("location", ""), r.text
+
+
+def test_pages_need_a_session_and_remember_where_you_were_going(app: Starlette) -> None:
+    client = Client(app)
+    r = client.get("/queue?priority=P1")
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Fqueue%3Fpriority%3DP1"
+    assert client.get("/api/queue").status_code == 401
+    assert client.post("/items/1/approve", data={"version": "1"}).status_code == 401
+
+
+def test_session_cookie_is_signed_http_only_and_lax(app: Starlette) -> None:
+    client = Client(app)
+    page = client.get("/login")
+    token = re.search(r'name="login_token" value="([^"]+)"', page.text)
+    assert token is not None
+    r = client.post("/login", data={"name": "maya", "password": PASSWORD, "login_token": token.group(1)})
+    cookie = r.headers["set-cookie"]
+    assert "ronr_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
+    assert "Secure" not in cookie  # plain http in tests; https sets Secure
+    forged = Client(app)
+    forged.cookies.set("ronr_session", "forged.value.here")
+    assert forged.get("/queue").status_code == 303
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)",
+                                    "http:/evil.example", "/%0d%0aLocation: http://evil.example"])
+def test_no_open_redirect_after_sign_in(app: Starlette, target: str) -> None:
+    status, location, _ = _login(Client(app), "maya", PASSWORD, target)
+    assert status == 303
+    parts = urlsplit(location)
+    assert not parts.scheme and not parts.netloc and location.startswith("/") and not location.startswith("//")
+    assert "\r" not in location and "\n" not in location and "\\" not in location
+
+
+def test_sign_in_goes_back_to_a_local_page(app: Starlette) -> None:
+    assert _login(Client(app), "maya", PASSWORD, "/audit")[:2] == (303, "/audit")
+
+
+def test_wrong_password_is_refused_then_throttled(app: Starlette, clock: Clock) -> None:
+    client = Client(app)
+    for _ in range(5):
+        status, _, text = _login(client, "maya", "wrong password")
+        assert status == 401 and "Wrong name or password" in text
+    status, _, text = _login(client, "maya", PASSWORD)
+    assert status == 429 and "Too many failed attempts" in text
+    clock.now += timedelta(minutes=16)
+    assert _login(client, "maya", PASSWORD)[0] == 303
+
+
+def test_login_form_needs_its_token(app: Starlette) -> None:
+    r = Client(app).post("/login", data={"name": "maya", "password": PASSWORD, "login_token": "guess"})
+    assert r.status_code == 403
+
+
+def test_sign_out_ends_the_session_on_the_server(app: Starlette) -> None:
+    client = Client(app)
+    sign_in(client, "maya")
+    stolen = client.cookies.get("ronr_session")
+    assert client.post("/logout", data={"csrf": csrf_of(client)}).status_code == 303
+    replay = Client(app)
+    replay.cookies.set("ronr_session", stolen or "")
+    assert replay.get("/queue").status_code == 303
+
+
+def test_state_changes_need_the_csrf_token(signed_in: Callable[[str], Client], web_rt: Runtime) -> None:
+    client = signed_in("maya")
+    item = web_rt.store.suggestions.pending()[0]
+    for token in ("", "wrong", csrf_of(signed_in("tom"))):
+        r = client.post(f"/items/{item.id}/approve", data={"csrf": token, "version": str(item.version)})
+        assert r.status_code == 403 and "CSRF" in r.text
+    assert client.post("/logout", data={}).status_code == 403
+    assert web_rt.store.suggestions.get(item.id).status == "pending"  # type: ignore[union-attr]
+
+
+def test_viewers_cannot_act_and_only_admins_manage_users(signed_in: Callable[[str], Client], web_rt: Runtime) -> None:
+    viewer, manager, admin = signed_in("vic"), signed_in("maya"), signed_in("ada")
+    item = web_rt.store.suggestions.pending()[0]
+    assert viewer.get("/queue").status_code == 200
+    page = viewer.get(f"/items/{item.id}")
+    assert "You can look but not act" in page.text and "approve-form" not in page.text
+    r = viewer.post(f"/items/{item.id}/approve", data={"csrf": csrf_of(viewer), "version": str(item.version)})
+    assert r.status_code == 403 and "Viewers" in r.text
+    assert manager.get("/users").status_code == 403
+    r = manager.post("/users/add", data={"csrf": csrf_of(manager), "name": "eve", "role": "admin",
+                                         "password": "x" * 12})
+    assert r.status_code == 403 and web_rt.store.users.get("eve") is None
+    r = admin.post("/users/add", data={"csrf": csrf_of(admin), "name": "eve", "role": "viewer", "password": "y" * 12})
+    assert r.status_code == 303 and web_rt.store.users.get("eve").role == "viewer"  # type: ignore[union-attr]
+    assert "eve" in admin.get("/users").text
+    admin.post("/users/update", data={"csrf": csrf_of(admin), "name": "vic", "role": "viewer", "state": "disable"})
+    assert viewer.get("/queue").status_code == 303  # a disabled user's session ends
+
+
+def test_security_headers_on_every_response(app: Starlette, signed_in: Callable[[str], Client]) -> None:
+    for client, path in ((Client(app), "/login"), (signed_in("maya"), "/queue"), (Client(app), "/api/queue"),
+                         (Client(app), "/static/app.js"), (signed_in("maya"), "/nowhere")):
+        headers = client.get(path).headers
+        csp = headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"

@@ -1,0 +1,128 @@
+"""The queue, item and audit pages and their actions, in-process through the ASGI transport."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+from bot.queue import reply_limit
+from bot.runtime import Runtime
+from tests.web.conftest import Client, Clock, csrf_of
+
+
+def _ids(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<tr class="row" data-id="(\d+)"', html)]
+
+
+def _flash(html: str) -> str:
+    found = re.search(r'<div class="flash[^"]*" role="status">([^<]*)</div>', html)
+    return found.group(1) if found else ""
+
+
+def _act(client: Client, item_id: int, action: str, **fields: str) -> str:
+    data = {"csrf": csrf_of(client), **fields}
+    return _flash(client.post(f"/items/{item_id}/{action}", data=data, follow_redirects=True).text)
+
+
+def test_queue_orders_by_priority_then_deadline(signed_in: Callable[[str], Client], web_rt: Runtime) -> None:
+    page = signed_in("maya").get("/queue")
+    assert page.status_code == 200
+    expected = [i.id for i in web_rt.store.suggestions.pending()]
+    assert _ids(page.text) == expected and len(expected) == 4
+    assert 'class="sla ' in page.text and "left" in page.text
+
+
+def test_sla_countdown_turns_at_risk_then_breached(signed_in: Callable[[str], Client], web_rt: Runtime,
+                                                   clock: Clock) -> None:
+    client = signed_in("maya")
+    first = web_rt.store.suggestions.pending()[0]
+    assert first.sla_due is not None
+    clock.now = first.sla_due - timedelta(minutes=5)
+    assert 'class="sla at_risk"' in client.get("/queue").text
+    clock.now = first.sla_due + timedelta(hours=2)
+    assert 'class="sla breached"' in client.get("/queue").text and "2h 00m overdue" in client.get("/queue").text
+
+
+def test_filters_search_and_pagination(signed_in: Callable[[str], Client], web_rt: Runtime) -> None:
+    client = signed_in("maya")
+    by_pid = {i.mention.platform_id: i.id for i in web_rt.store.suggestions.pending()}
+    assert _ids(client.get("/queue?intent=question").text) == [by_pid["102"]]
+    assert _ids(client.get("/queue?q=homekit").text) == [by_pid["102"]]
+    assert _ids(client.get("/queue?q=%25").text) == []  # a LIKE wildcard is searched as text
+    assert _ids(client.get("/queue?platform=reddit").text) == []
+    assert set(_ids(client.get("/queue?account=nimbushome").text)) == set(by_pid.values())
+    _act(client, by_pid["103"], "claim", version="1")
+    assert _ids(client.get("/queue?assignee=maya").text) == [by_pid["103"]]
+    assert by_pid["103"] not in _ids(client.get("/queue?assignee=-").text)
+    web_rt.store.suggestions.bulk_pending(120, web_rt.store.suggestions.get(by_pid["101"]).created_at)  # type: ignore[union-attr]
+    page1, page3 = client.get("/queue"), client.get("/queue?page=3")
+    assert "Page 1 of 3" in page1.text and len(_ids(page1.text)) == 50 and len(_ids(page3.text)) == 24
+    assert not set(_ids(page1.text)) & set(_ids(page3.text))
+
+
+def test_item_page_explains_the_suggestion(signed_in: Callable[[str], Client], web_rt: Runtime) -> None:
+    item = next(i for i in web_rt.store.suggestions.pending() if i.mention.platform_id == "101")
+    html = signed_in("maya").get(f"/items/{item.id}").text
+    for part in ("my order never arrived", "@jess", "followers", "Why it is here", item.rule_id, "never arrived",
+                 f'data-limit="{reply_limit("x")}"', "Reject because", "Snooze for", "Assign to", "m on it"):
+        assert part in html, part
+
+
+def test_approve_edit_reject_snooze_assign_through_forms(signed_in: Callable[[str], Client],
+                                                          web_rt: Runtime) -> None:
+    client = signed_in("maya")
+    a, b, c, d = web_rt.store.suggestions.pending()
+    assert "Approved item" in _act(client, a.id, "approve", version=str(a.version))
+    assert "Saved your edit" in _act(client, b.id, "edit", version=str(b.version), text="Edited words")
+    assert web_rt.store.suggestions.get(b.id).draft == "Edited words"  # type: ignore[union-attr]
+    assert "Approved item" in _act(client, b.id, "approve", version=str(b.version + 1), text="Edited words!")
+    assert "Rejected item" in _act(client, c.id, "reject", version=str(c.version), reason="already answered")
+    assert "Snoozed item" in _act(client, d.id, "snooze", version=str(d.version), until="+4h")
+    assert d.id not in _ids(client.get("/queue").text) and d.id in _ids(client.get("/queue?snoozed=1").text)
+    assert "Assigned item" in _act(client, d.id, "assign", version=str(d.version + 1), assignee="tom")
+    assert "tom is on it" in client.get(f"/items/{d.id}").text
+    outbox = web_rt.store.outbox.counts()
+    assert outbox == {"approved": 2}
+    audit = client.get("/audit").text
+    assert "<ins>words!</ins>" in audit and "<del>" in audit and "already answered" in audit
+
+
+def test_refusals_come_back_as_one_line(signed_in: Callable[[str], Client], web_rt: Runtime) -> None:
+    client = signed_in("maya")
+    item = web_rt.store.suggestions.pending()[0]
+    assert "already" not in _act(client, item.id, "reject", version=str(item.version), reason="  ")
+    assert "needs a reason" in _act(client, item.id, "reject", version=str(item.version), reason=" ")
+    assert "allows 280" in _act(client, item.id, "approve", version=str(item.version), text="x" * 281)
+    assert "not in the future" in _act(client, item.id, "snooze", version=str(item.version), until="2000-01-01T00:00")
+    assert "cannot read snooze time" in _act(client, item.id, "snooze", version=str(item.version), until="soon")
+    assert "nobody called" in _act(client, item.id, "assign", version=str(item.version), assignee="mallory")
+    assert "which version" in _act(client, item.id, "approve", version="")
+    assert web_rt.store.suggestions.get(item.id).version == item.version  # type: ignore[union-attr]
+    assert client.post(f"/items/{item.id}/explode", data={"csrf": csrf_of(client)}).status_code == 404
+    assert client.get("/items/99999").status_code == 404
+
+
+def test_collision_exactly_one_wins_and_the_other_is_told_who(signed_in: Callable[[str], Client],
+                                                              web_rt: Runtime) -> None:
+    maya, tom = signed_in("maya"), signed_in("tom")
+    item = web_rt.store.suggestions.pending()[0]
+    assert "Approved item" in _act(maya, item.id, "approve", version=str(item.version))
+    loser = _act(tom, item.id, "reject", version=str(item.version), reason="dup")
+    assert f"item {item.id} is already approved by maya" in loser
+    other = web_rt.store.suggestions.pending()[0]
+    assert "You are on item" in _act(maya, other.id, "claim", version=str(other.version))
+    told = _act(tom, other.id, "approve", version=str(other.version))
+    assert "changed while you were looking" in told and "maya" in told
+    assert "claimed by maya" in _act(tom, other.id, "claim", version=str(other.version + 1))
+    assert web_rt.store.outbox.counts() == {"approved": 1}
+
+
+def test_live_endpoint_and_partial_rows_show_new_items(signed_in: Callable[[str], Client], web_rt: Runtime) -> None:
+    client = signed_in("maya")
+    before = client.get("/queue/live").json()["newest"]
+    web_rt.store.suggestions.bulk_pending(1, web_rt.store.suggestions.pending()[0].created_at)
+    after = client.get("/queue/live").json()["newest"]
+    assert after > before
+    rows = client.get("/queue?partial=1").text
+    assert rows.startswith("<tbody") and str(after) in rows and "<html" not in rows
