@@ -7,6 +7,7 @@ styles, no scripts) holds. The sign-in check is done by the app's middleware.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -17,8 +18,8 @@ from bot.report.render import date_range, fmt_change, fmt_minutes, fmt_score, sc
 from bot.socialid import parse_week, previous_weeks, week_bounds, week_of
 from bot.web.context import error_page, render, web
 
-HELPERS = {"colour": score_colour, "score": fmt_score, "change": fmt_change, "minutes": fmt_minutes, "short": short,
-           "weeklabel": week_label}
+HELPERS: dict[str, Any] = {"colour": score_colour, "score": fmt_score, "change": fmt_change, "minutes": fmt_minutes,
+                           "short": short, "weeklabel": week_label}
 
 
 def week_of_next(week: str) -> str:
