@@ -1,0 +1,93 @@
+"""The jobs' bodies (backup, expiry, reports) and the schedule (pauses honoured, wake-up on approval)."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from bot.daemon import jobs
+from bot.daemon.scheduler import Daemon, parse_hhmm
+from bot.dispatch import notify_approved, on_approval
+from bot.pipeline import poll_once
+from bot.runtime import Runtime
+from tests.conftest import NOW
+
+
+def test_maintenance_backs_up_online_keeps_the_newest_and_analyzes(rt: Runtime, tmp_path: Path) -> None:
+    poll_once(rt, NOW)
+    backups = tmp_path / "backups"
+    for day in range(4):
+        outcome = jobs.maintenance(rt, NOW + timedelta(days=day), backups, keep=2)
+        assert not outcome.error
+    kept = sorted(p.name for p in backups.iterdir())
+    assert kept == ["ronr-20261122-120000.db", "ronr-20261123-120000.db"]
+    copy = sqlite3.connect(backups / kept[-1])
+    assert copy.execute("SELECT count(*) FROM mentions").fetchone()[0] == rt.store.mentions.count()
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    copy.close()
+    assert rt.store.db.execute("SELECT count(*) FROM sqlite_stat1").fetchone()[0] > 0
+
+
+def test_expire_moves_stale_pending_suggestions_and_audits(rt: Runtime) -> None:
+    poll_once(rt, NOW)
+    pending = len(rt.store.suggestions.pending())
+    assert jobs.expire(rt, NOW).summary == "expired 0"
+    later = NOW + timedelta(hours=rt.settings.loops.timeout_hours + 6)
+    assert jobs.expire(rt, later).summary == f"expired {pending}"
+    assert rt.store.suggestions.pending() == []
+    assert rt.store.db.execute("SELECT count(*) FROM audit WHERE action = 'expired'").fetchone()[0] == pending
+
+
+def test_weekly_report_without_recipients_is_a_recorded_failure(rt: Runtime) -> None:
+    with pytest.raises(Exception, match=r"report\.recipients: nobody to send to"):
+        jobs.weekly_report(rt, NOW)
+
+
+def test_a_paused_connector_is_first_polled_when_its_pause_ends(rt: Runtime) -> None:
+    until = NOW + timedelta(minutes=40)
+    rt.store.mentions.record_poll_error("replay", "rate limited", NOW, paused_until=until)
+    daemon = Daemon(rt.settings, Path(rt.store.path), lambda: NOW, random.Random(1))
+    try:
+        daemon.schedule()
+        job = daemon.scheduler.get_job("poll:replay")
+        assert job.next_run_time == until
+        daemon.scheduler.start(paused=True)
+        daemon._push_back("poll:replay", until + timedelta(hours=1))
+        assert daemon.scheduler.get_job("poll:replay").next_run_time == until + timedelta(hours=1)
+        daemon._push_back("poll:replay", until)  # never pulled earlier
+        assert daemon.scheduler.get_job("poll:replay").next_run_time == until + timedelta(hours=1)
+        assert {j.id for j in daemon.scheduler.get_jobs()} == {
+            "poll:replay", "dispatch", "heartbeat", "loops", "expire", "weekly_report", "maintenance"}
+    finally:
+        daemon.stop(1)
+        daemon.close()
+
+
+def test_an_approval_wakes_the_dispatcher() -> None:
+    calls: list[int] = []
+    unsubscribe = on_approval(lambda: calls.append(1))
+    notify_approved()
+    unsubscribe()
+    notify_approved()
+    assert calls == [1]
+
+
+def test_bad_schedule_times_are_config_errors(make_project: object) -> None:
+    with pytest.raises(ValueError, match=r"daemon.report_time = '8am': expected a time like"):
+        parse_hhmm("8am", "report_time")
+    config = Path(make_project(config=_config_with('[daemon]\nmaintenance_time = "25:00"\n')))  # type: ignore[operator]
+    result = CliRunner().invoke(main, ["--config", str(config), "run", "--no-web"])
+    assert result.exit_code == 2
+    assert "daemon.maintenance_time = '25:00'" in result.output
+
+
+def _config_with(extra: str) -> str:
+    from tests.conftest import CONFIG
+
+    return CONFIG + "\n" + extra
