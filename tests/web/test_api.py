@@ -1,0 +1,129 @@
+"""The JSON API: tokens, listing, every action, collisions with 409 and who acted, and the OpenAPI description."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from click.testing import CliRunner
+from starlette.applications import Starlette
+
+from bot.cli import main
+from bot.runtime import Runtime
+from bot.web.openapi import spec
+from bot.web.security import new_token, token_hash
+from tests.conftest import NOW
+from tests.web.conftest import Client
+
+
+@pytest.fixture
+def api(app: Starlette, web_rt: Runtime) -> Callable[[str], Client]:
+    """A client carrying a fresh API token for a user."""
+    def make(name: str) -> Client:
+        user = web_rt.store.users.get(name)
+        assert user is not None
+        token = new_token("ronr_")
+        web_rt.store.users.add_token(user.id, token_hash(token), "test", NOW)
+        client = Client(app)
+        client._client.headers["Authorization"] = f"Bearer {token}"
+        return client
+    return make
+
+
+def test_tokens_are_required_and_checked(app: Starlette) -> None:
+    client = Client(app)
+    assert client.get("/api/queue").status_code == 401
+    client._client.headers["Authorization"] = "Bearer ronr_not-a-real-token"
+    r = client.get("/api/queue")
+    assert r.status_code == 401 and "ronr user token" in r.json()["error"]
+
+
+def test_list_and_get(api: Callable[[str], Client], web_rt: Runtime) -> None:
+    client = api("vic")
+    body = client.get("/api/queue?limit=2").json()
+    assert body["total"] == 4 and len(body["items"]) == 2 and body["limit"] == 2
+    first = body["items"][0]
+    assert first["priority"] <= body["items"][1]["priority"] and first["reply_limit"] == 280
+    assert {"mention", "triage", "suggestion", "version", "sla_state"} <= set(first)
+    assert client.get(f"/api/items/{first['id']}").json()["id"] == first["id"]
+    assert client.get("/api/items/424242").status_code == 404
+    assert client.get("/api/queue?intent=question").json()["total"] == 1
+    assert client.get("/api/queue?limit=zzz&offset=-4").status_code == 200
+
+
+def test_every_action_through_the_api(api: Callable[[str], Client], web_rt: Runtime) -> None:
+    client = api("maya")
+    a, b, c, d = web_rt.store.suggestions.pending()
+    r = client.post(f"/api/items/{a.id}/edit", json={"version": a.version, "text": "Sorry! DM us?"})
+    assert r.status_code == 200 and r.json()["item"]["draft"] == "Sorry! DM us?"
+    r = client.post(f"/api/items/{a.id}/approve", json={"version": a.version + 1})
+    assert r.status_code == 200 and r.json()["item"]["status"] == "approved"
+    assert web_rt.store.outbox.counts() == {"approved": 1}
+    assert client.post(f"/api/items/{b.id}/reject", json={"version": b.version, "reason": "dup"}).status_code == 200
+    r = client.post(f"/api/items/{c.id}/snooze", json={"version": c.version, "until": "2026-11-21T09:00:00+00:00"})
+    assert r.status_code == 200 and r.json()["item"]["snoozed_until"] == "2026-11-21T09:00:00+00:00"
+    r = client.post(f"/api/items/{d.id}/assign", json={"version": d.version, "assignee": "tom"})
+    assert r.status_code == 200 and r.json()["item"]["assignee"] == "tom"
+    r = client.post(f"/api/items/{d.id}/assign", json={"version": d.version + 1, "assignee": None})
+    assert r.status_code == 200 and r.json()["item"]["assignee"] is None
+    r = client.post(f"/api/items/{d.id}/claim", json={"version": d.version + 2})
+    assert r.status_code == 200 and r.json()["item"]["assignee"] == "maya"
+
+
+def test_same_rules_as_the_ui(api: Callable[[str], Client], web_rt: Runtime) -> None:
+    item = web_rt.store.suggestions.pending()[0]
+    viewer, maya = api("vic"), api("maya")
+    assert viewer.post(f"/api/items/{item.id}/approve", json={"version": item.version}).status_code == 403
+    for body, code in (({"version": item.version, "text": "x" * 281}, 422), ({}, 422), ([1], 400),
+                       ({"version": item.version, "reason": ""}, 422)):
+        action = "reject" if "reason" in body else "approve"
+        assert maya.post(f"/api/items/{item.id}/{action}", json=body).status_code == code, body
+    assert maya.post(f"/api/items/{item.id}/approve", content=b"{not json").status_code == 400
+    assert maya.post(f"/api/items/{item.id}/explode", json={"version": 1}).status_code == 404
+    assert maya.post("/api/items/999999/approve", json={"version": 1}).status_code == 404
+    assert web_rt.store.suggestions.get(item.id).version == item.version  # type: ignore[union-attr]
+
+
+def test_collision_gives_409_with_who_acted(api: Callable[[str], Client], web_rt: Runtime) -> None:
+    maya, tom = api("maya"), api("tom")
+    item = web_rt.store.suggestions.pending()[0]
+    assert maya.post(f"/api/items/{item.id}/claim", json={"version": item.version}).status_code == 200
+    r = tom.post(f"/api/items/{item.id}/approve", json={"version": item.version})
+    assert r.status_code == 409 and r.json()["by"] == "maya" and r.json()["action"] == "claimed"
+    r = tom.post(f"/api/items/{item.id}/claim", json={"version": item.version + 1})
+    assert r.status_code == 409 and "claimed by maya" in r.json()["error"]
+    assert maya.post(f"/api/items/{item.id}/approve", json={"version": item.version + 1}).status_code == 200
+    r = tom.post(f"/api/items/{item.id}/reject", json={"version": item.version + 1, "reason": "no"})
+    assert r.status_code == 409 and r.json()["status"] == "approved" and "approved by maya" in r.json()["error"]
+
+
+def test_openapi_describes_every_route(app: Starlette) -> None:
+    doc = Client(app).get("/api/openapi.json").json()
+    assert doc["openapi"].startswith("3.1")
+    for path in ("/api/queue", "/api/items/{item_id}", *(f"/api/items/{{item_id}}/{a}" for a in
+                                                        ("approve", "edit", "reject", "snooze", "assign", "claim"))):
+        assert path in doc["paths"], path
+    assert doc == spec(doc["servers"][0]["url"])
+
+
+def test_user_commands(make_project: Callable[..., object], tmp_path: object) -> None:
+    config = make_project()
+    runner = CliRunner()
+
+    def run(*args: str, stdin: str | None = None) -> tuple[int, str]:
+        result = runner.invoke(main, ["--config", str(config), *args], input=stdin)
+        return result.exit_code, result.output
+
+    assert run("user", "add", "ada", "--role", "admin", "--password-stdin", stdin="long enough pw\n")[0] == 0
+    code, out = run("user", "add", "ada", "--role", "admin", "--password-stdin", stdin="long enough pw\n")
+    assert code == 1 and "already exists" in out and len(out.strip().splitlines()) == 1
+    code, out = run("user", "add", "bob", "--password-stdin", stdin="short\n")
+    assert code == 1 and "at least 10 characters" in out
+    code, out = run("user", "add", "<bad>", "--password-stdin", stdin="long enough pw\n")
+    assert code == 1 and "not allowed" in out
+    code, out = run("user", "token", "ada")
+    assert code == 0 and out.strip().startswith("ronr_")
+    code, out = run("user", "token", "nobody")
+    assert code == 1 and "ronr user add nobody" in out
+    code, out = run("user", "list")
+    assert code == 0 and "ada" in out and "admin" in out

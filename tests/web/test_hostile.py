@@ -1,0 +1,147 @@
+"""Hostile input: mention text and author names are shown as text; every form and API field survives anything."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from starlette.applications import Starlette
+
+from bot.runtime import Runtime
+from bot.web.security import new_token, token_hash
+from tests.conftest import NOW
+from tests.web.conftest import Client, csrf_of
+
+MARKERS = ("<script>alert", "<img src=x onerror", "<svg onload")
+SCRIPT_URL = re.compile(r"""(href|src|action|formaction)\s*=\s*["']?\s*javascript:""", re.IGNORECASE)
+PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "\"><svg onload=alert(1)>",
+            "javascript:alert(1)", "{{7*7}}{% raw %}", "'; DROP TABLE suggestions; --", "\x00\x01\u202e",
+            "%_\\", "x" * 20_500, "+1h", "2026-11-21T09:00", "P1", "maya", "-", "", " ", "9" * 30]
+hostile = st.one_of(st.sampled_from(PAYLOADS), st.text(max_size=300),
+                    st.builds(lambda a, b: a + b, st.sampled_from(PAYLOADS), st.text(max_size=40)))
+FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def _inert(html: str) -> None:
+    for marker in MARKERS:
+        assert marker not in html, marker
+    assert not SCRIPT_URL.search(html)
+
+
+def test_hostile_mention_and_author_are_escaped(signed_in: Callable[[str], Client], web_rt: Runtime) -> None:
+    client = signed_in("maya")
+    item = next(i for i in web_rt.store.suggestions.pending() if "script" in i.mention.text)
+    for path in ("/queue", f"/items/{item.id}", "/queue?partial=1", "/queue?q=%3Cscript%3E"):
+        html = client.get(path).text
+        _inert(html)
+        assert "&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;" in html or path.endswith("E")
+        assert "<b>evil</b>" not in html
+    assert "@&lt;b&gt;evil&lt;/b&gt;&#34;&#39;" in client.get(f"/items/{item.id}").text
+    body = client.get("/queue?q=%3Cscript%3E").text
+    assert 'value="&lt;script&gt;"' in body
+
+
+@FAST
+@given(action=st.sampled_from(["approve", "edit", "reject", "snooze", "assign", "claim"]),
+       field=st.sampled_from(["text", "reason", "until", "assignee", "version", "back", "csrf"]), value=hostile)
+def test_every_form_field_takes_hostile_input(signed_in: Callable[[str], Client], web_rt: Runtime, action: str,
+                                              field: str, value: str) -> None:
+    client = _client(signed_in)
+    item = _pending(web_rt)
+    fields = {"csrf": csrf_of(client), "version": str(item.version), "text": "ok", "reason": "r", "until": "+1h",
+              "assignee": "tom", "back": "/queue"}
+    fields[field] = value
+    r = client.post(f"/items/{item.id}/{action}", data=fields, follow_redirects=True)
+    assert r.status_code in (200, 403), r.status_code
+    _inert(r.text)
+    after = web_rt.store.suggestions.get(item.id)
+    assert after is not None and after.version in (item.version, item.version + 1)
+    if after.status == "approved":  # an approval always leaves exactly one outbox entry within the limit
+        posts = [o for o in web_rt.store.outbox.in_state("approved") if o.suggestion_id == item.id]
+        assert len(posts) == 1 and 0 < len(posts[0].text) <= 280
+
+
+@FAST
+@given(params=st.dictionaries(st.sampled_from(["q", "platform", "intent", "priority", "account", "assignee", "page",
+                                               "snoozed", "partial"]), hostile, max_size=4))
+def test_queue_filters_take_hostile_input(signed_in: Callable[[str], Client], params: dict[str, str]) -> None:
+    r = _client(signed_in).get("/queue", params=params)
+    assert r.status_code == 200
+    _inert(r.text)
+
+
+@FAST
+@given(name=hostile, password=hostile, next_=hostile)
+def test_login_takes_hostile_input(app: Starlette, name: str, password: str, next_: str) -> None:
+    client = Client(app)
+    token = client.get("/login").text.split('name="login_token" value="')[1].split('"')[0]
+    r = client.post("/login", data={"name": name, "password": password, "login_token": token, "next": next_})
+    assert r.status_code in (401, 429)
+    _inert(r.text)
+
+
+@FAST
+@given(name=hostile, role=hostile, password=hostile)
+def test_user_form_takes_hostile_input(signed_in: Callable[[str], Client], name: str, role: str,
+                                       password: str) -> None:
+    client = _client(signed_in, "ada")
+    r = client.post("/users/add", data={"csrf": csrf_of(client), "name": name, "role": role, "password": password},
+                    follow_redirects=True)
+    assert r.status_code == 200
+    _inert(r.text)
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | hostile,
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                                       max_size=3), max_leaves=6)
+
+
+@FAST
+@given(action=st.sampled_from(["approve", "edit", "reject", "snooze", "assign", "claim"]),
+       body=st.dictionaries(st.sampled_from(["version", "text", "reason", "until", "assignee"]), json_values,
+                            max_size=5))
+def test_every_api_field_takes_hostile_input(app: Starlette, web_rt: Runtime, action: str,
+                                             body: dict[str, Any]) -> None:
+    client = _api(app, web_rt)
+    item = _pending(web_rt)
+    r = client.post(f"/api/items/{item.id}/{action}", content=json.dumps(body).encode())
+    assert r.status_code in (200, 400, 409, 422), (r.status_code, r.text)
+    assert isinstance(r.json(), dict)
+
+
+def _pending(web_rt: Runtime) -> Any:
+    """A pending item to act on (more are made when the examples have used them up)."""
+    found = web_rt.store.suggestions.pending(limit=1)
+    if not found:
+        web_rt.store.suggestions.bulk_pending(5, NOW)
+        found = web_rt.store.suggestions.pending(limit=1)
+    return found[0]
+
+
+_clients: dict[tuple[int, str], Client] = {}
+
+
+def _client(signed_in: Callable[[str], Client], name: str = "maya") -> Client:
+    key = (id(signed_in), name)
+    if key not in _clients:
+        _clients.clear()
+        _clients[key] = signed_in(name)
+    return _clients[key]
+
+
+def _api(app: Starlette, web_rt: Runtime) -> Client:
+    key = (id(app), "api")
+    if key not in _clients:
+        _clients.clear()
+        user = web_rt.store.users.get("maya")
+        assert user is not None
+        token = new_token()
+        web_rt.store.users.add_token(user.id, token_hash(token), "", NOW)
+        client = Client(app)
+        client._client.headers["Authorization"] = f"Bearer {token}"
+        _clients[key] = client
+    return _clients[key]
