@@ -136,7 +136,7 @@ def parse_week(text: str) -> tuple[int, int]:
     try:
         date.fromisocalendar(int(found.group(1)), int(found.group(2)), 1)
     except ValueError:
-        raise ValueError(f"week {text!r} does not exist: {found.group(1)} has 52 ISO weeks") from None
+        raise ValueError(f"week {text!r} does not exist: {found.group(1)} has only 52 ISO weeks") from None
     return int(found.group(1)), int(found.group(2))
 
 
