@@ -16,6 +16,7 @@ INTENT_HEAD = 8_000  # intents are read in the first 8,000 and the last 2,000 ch
 INTENT_TAIL = 2_000
 OFF_TOPIC_BELOW = 0.3
 COMPLAINT_BELOW = -0.5  # VADER compound at or below which a relevant mention counts as a complaint anyway
+IMPLIED_BELOW = 0.05  # a crisis or churn risk in a text VADER does not call positive is a complaint too
 PRAISE_DROPPED_BELOW = -0.3  # praise words in a text this negative are not praise
 
 
@@ -28,6 +29,7 @@ class TriageContext:
     excluded: list[str] = field(default_factory=list)
     lexicons: IntentMatcher = field(default_factory=builtin_matcher)
     context_words: list[str] = field(default_factory=list)
+    ambiguous: list[str] = field(default_factory=list)
     off_topic_below: float = OFF_TOPIC_BELOW
     spam_duplicate_authors: int = 3
 
@@ -47,13 +49,17 @@ def triage(mention: Mention, ctx: TriageContext, now: datetime, duplicate_author
                + (f" (mean of {sentiment.segments} segments)" if sentiment.segments > 1 else "")]
     lowered = normalise(bounded(text))
     plain = URL.sub(" ", lowered) if ("http" in lowered or "www." in lowered) else lowered
-    found = detect_intents(plain, ctx.lexicons)
+    found = detect_intents(plain, ctx.lexicons, sentiment.compound)
     intents, why = found.intents, found.reasons
     score, relevance_reason = relevance(lowered, ctx.keywords, ctx.handles, ctx.excluded, ctx.context_words,
-                                        mention.addresses_us)
+                                        mention.addresses_us, ctx.ambiguous)
     if "praise" in intents and sentiment.compound <= PRAISE_DROPPED_BELOW:
         intents.remove("praise")
         why.append(f"praise dropped: the text is negative overall ({sentiment.compound:+.2f})")
+    implied = next((i for i in ("crisis", "churn_risk") if i in intents), "")
+    if "complaint" not in intents and implied and sentiment.compound < IMPLIED_BELOW:
+        intents.insert(0, "complaint")
+        why.append(f"complaint: {implied} in a text that is not positive ({sentiment.compound:+.2f})")
     if "complaint" not in intents and "crisis" not in intents and sentiment.compound <= COMPLAINT_BELOW:
         intents.insert(0, "complaint")
         why.append(f"complaint: strongly negative sentiment ({sentiment.compound:+.2f} <= {COMPLAINT_BELOW})")

@@ -45,5 +45,6 @@ def context_from_settings(settings: Settings) -> TriageContext:
         raise _config_error(settings, exc) from None
     return TriageContext(keywords=list(brand.keywords), handles=sorted({h.lstrip("@").lower() for h in handles}),
                          excluded=list(brand.excluded_phrases), lexicons=matcher,
-                         context_words=list(extra.context_words), off_topic_below=extra.off_topic_below,
+                         context_words=list(extra.context_words), ambiguous=list(extra.ambiguous_keywords),
+                         off_topic_below=extra.off_topic_below,
                          spam_duplicate_authors=extra.spam_same_text_authors)

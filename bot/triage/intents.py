@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from bot.triage.lexicon import INTENTS, TOKEN, IntentLexicon, IntentMatcher, describe, phrase_regex
 
 _CLAUSE_END = re.compile(r"[.!?;:\n]")
+WEAK_BELOW = 0.4  # weak cues count only in texts VADER does not find clearly positive
 _NEGATION_WINDOW = 30  # characters before a hit that may hold its negator (about three words)
 
 
@@ -72,14 +73,26 @@ def _cue(text: str, lex: IntentLexicon) -> str:
     return ""
 
 
-def detect_intents(text: str, matcher: IntentMatcher) -> IntentResult:
-    """Intents of a normalised text (see :func:`bot.triage.lexicon.normalise`), each with its reason."""
+def _weak(view: str, tokens: dict[str, None], matcher: IntentMatcher, intent: str) -> str:
+    words = matcher.weak_words.get(intent, frozenset())
+    hit = next((t for t in tokens if t in words and phrase_regex(t).search(view)), "")
+    if not hit:
+        hit = next((p for p in matcher.weak_phrases.get(intent, ()) if p in view and phrase_regex(p).search(view)), "")
+    return hit
+
+
+def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0) -> IntentResult:
+    """Intents of a normalised text (see :func:`bot.triage.lexicon.normalise`), each with its reason.
+
+    ``compound`` is the text's VADER score: weak cues count only when it is below ``WEAK_BELOW``.
+    """
     lexicons = matcher.lexicons
     views = {name: _masked(text, lex.unless) if lex.unless else text for name, lex in lexicons.items()}
     found: dict[str, str] = {}
     negated: dict[str, str] = {}
     praise_words: list[str] = []
-    candidates = [e for token in dict.fromkeys(TOKEN.findall(text)) for e in matcher.by_word.get(token, ())]
+    tokens = dict.fromkeys(TOKEN.findall(text))
+    candidates = [e for token in tokens for e in matcher.by_word.get(token, ())]
     candidates += [e for e in matcher.loose if e.phrase in text]
     for entry in candidates:
         lex = lexicons[entry.intent]
@@ -107,6 +120,12 @@ def detect_intents(text: str, matcher: IntentMatcher) -> IntentResult:
             if match:
                 found[name] = f"{name}: {describe(match)}"
                 break
+    if compound < WEAK_BELOW:
+        for name in matcher.weak_words:
+            if name not in found:
+                cue = _weak(views[name], tokens, matcher, name)
+                if cue:
+                    found[name] = f'{name}: "{cue}" in a text that is not positive ({compound:+.2f})'
     extra: list[str] = []
     for name, phrase in negated.items():
         becomes = lexicons[name].negated_becomes

@@ -58,6 +58,7 @@ class IntentLexicon:
     unless: tuple[str, ...] = ()
     negatable: bool = False
     negated_becomes: str = ""
+    weak: tuple[str, ...] = ()
 
 
 def normalise(text: str) -> str:
@@ -168,7 +169,7 @@ def build_lexicons(data: Mapping[str, object], source: str) -> dict[str, IntentL
             raise LexiconError(f"{source}: unknown intent {intent!r}; use one of {', '.join(INTENTS)}")
         if not isinstance(entry, dict):
             raise LexiconError(f"{where} must be a table with phrases and patterns")
-        unknown = set(entry) - {"phrases", "patterns", "unless", "negatable", "negated_becomes"}
+        unknown = set(entry) - {"phrases", "patterns", "unless", "weak", "negatable", "negated_becomes"}
         if unknown:
             raise LexiconError(f"{where}: unknown key {sorted(unknown)[0]!r}; use phrases, patterns or unless")
         becomes = entry.get("negated_becomes", "")
@@ -178,7 +179,7 @@ def build_lexicons(data: Mapping[str, object], source: str) -> dict[str, IntentL
         result[intent] = IntentLexicon(
             intent, tuple(normalise(p.strip()) for p in _strings(entry, "phrases", where)), patterns,
             tuple(normalise(p) for p in _strings(entry, "unless", where)), bool(entry.get("negatable", False)),
-            str(becomes))
+            str(becomes), tuple(normalise(p.strip()) for p in _strings(entry, "weak", where)))
     return result
 
 
@@ -188,7 +189,8 @@ def merge(base: Mapping[str, IntentLexicon], extra: Mapping[str, IntentLexicon])
     for intent, lex in extra.items():
         old = merged.get(intent, IntentLexicon(intent, (), ()))
         merged[intent] = IntentLexicon(intent, old.phrases + lex.phrases, old.patterns + lex.patterns,
-                                       old.unless + lex.unless, old.negatable, old.negated_becomes)
+                                       old.unless + lex.unless, old.negatable, old.negated_becomes,
+                                       old.weak + lex.weak)
     return merged
 
 
@@ -209,6 +211,8 @@ class IntentMatcher:
         self.cues = cues
         self.by_word: dict[str, list[IndexEntry]] = {}
         self.loose: list[IndexEntry] = []  # phrases that do not start with a word ("¿", emoji, "/s")
+        self.weak_words: dict[str, frozenset[str]] = {}  # weak cues of one word, per intent
+        self.weak_phrases: dict[str, tuple[str, ...]] = {}  # the other weak cues
         for lex in self.lexicons.values():
             for phrase in lex.phrases:
                 first = TOKEN.match(phrase)
@@ -217,6 +221,9 @@ class IntentMatcher:
                 else:
                     entry = IndexEntry(lex.intent, phrase, first.group() == phrase)
                     self.by_word.setdefault(first.group(), []).append(entry)
+            if lex.weak:
+                self.weak_words[lex.intent] = frozenset(w for w in lex.weak if TOKEN.fullmatch(w))
+                self.weak_phrases[lex.intent] = tuple(w for w in lex.weak if not TOKEN.fullmatch(w))
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,13 @@ LANGUAGE_SAMPLE = 2_000  # characters read to tell the language: enough, and bou
 
 
 def relevance(text: str, keywords: Sequence[str], handles: Sequence[str], excluded: Sequence[str],
-              context: Sequence[str], addresses_us: bool) -> tuple[float, str]:
+              context: Sequence[str], addresses_us: bool, ambiguous: Sequence[str] = ()) -> tuple[float, str]:
     """How surely a normalised text is about the brand (0..1), and why.
 
     1.0 addressed to us or naming our handle; 0.9 a hashtag or cashtag of a keyword, or a keyword of
-    several words; 0.6 a one-word keyword, plus 0.1 per context word up to 0.9; excluded phrases
-    ("apple pie") are removed first: 0.05 if only they named us; 0.1 nothing about us.
+    several words; 0.6 a one-word keyword, plus 0.1 per context word up to 0.9. An ``ambiguous``
+    keyword (a common word: "apple", "bolt") scores 0.2 alone, plus 0.2 per context word up to 0.9.
+    Excluded phrases ("apple pie") are removed first: 0.05 if only they named us; 0.1 nothing about us.
     """
     if addresses_us:
         return 1.0, "relevance 1.0: addressed to our account"
@@ -36,7 +37,8 @@ def relevance(text: str, keywords: Sequence[str], handles: Sequence[str], exclud
         if p and p in rest:
             rest = phrase_regex(p).sub(" ", rest)
             hit_excluded = hit_excluded or phrase
-    best, why = 0.0, ""
+    best, why, step = 0.0, "", 0.1
+    vague = {a.lower() for a in ambiguous}
     for keyword in keywords:
         k = keyword.lower()
         if not k or k not in rest:
@@ -49,13 +51,15 @@ def relevance(text: str, keywords: Sequence[str], handles: Sequence[str], exclud
             score, what = (0.9, f'keyword "{keyword}"') if " " in k else (0.6, f'keyword "{keyword}"')
         else:
             continue
+        if k in vague and not tag:
+            score, what = 0.2, f'ambiguous keyword "{keyword}"'
         if score > best:
-            best, why = score, what
+            best, why, step = score, what, (0.2 if score == 0.2 else 0.1)
     if best:
         if best < 0.9:
             found = [w for w in context if w.lower() in rest and phrase_regex(w.lower()).search(rest)]
             if found:
-                best = min(0.9, best + 0.1 * len(found))
+                best = min(0.9, best + step * len(found))
                 why += " with context " + ", ".join(f'"{w}"' for w in found[:3])
         return round(best, 2), f"relevance {round(best, 2)}: {why}"
     if hit_excluded:
