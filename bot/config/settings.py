@@ -168,6 +168,29 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class DaemonSettings:
+    """``ronr run``: how often it dispatches and checks loops, when it reports and maintains, how it logs.
+
+    ``report_day``/``report_time`` and ``maintenance_time`` ("HH:MM") are in the top-level ``timezone``.
+    Backups go to ``backup_dir``; the newest ``backup_keep`` are kept. ``web_host``/``web_port`` is
+    where the web UI, ``/healthz`` and ``/metrics`` listen.
+    """
+
+    dispatch_seconds: float = 1.0
+    loops_minutes: float = 5.0
+    heartbeat_seconds: float = 15.0
+    report_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    report_time: str = "08:00"
+    maintenance_time: str = "03:30"
+    backup_dir: str = "data/backups"
+    backup_keep: int = 7
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+
+
+@dataclass(frozen=True)
 class Settings:
     """The whole configuration. ``source`` is the file it came from (set by the loader)."""
 
@@ -179,6 +202,7 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     sla: SlaSettings = field(default_factory=SlaSettings)
     loops: LoopsSettings = field(default_factory=LoopsSettings)
+    daemon: DaemonSettings = field(default_factory=DaemonSettings)
     socialid: SocialIdSettings = field(default_factory=SocialIdSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     source: str = ""

@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from bot.store.audit import AuditStore
+from bot.store.daemon_state import DaemonStateStore
 from bot.store.database import StoreError, connect, iso, parse_time, schema_version, transaction
 from bot.store.loops import Loop, LoopStore
 from bot.store.mentions import CursorState, MentionStore
@@ -31,6 +32,7 @@ class Store:
         self.outbox = OutboxStore(self.db)
         self.loops = LoopStore(self.db)
         self.audit = AuditStore(self.db)
+        self.daemon = DaemonStateStore(self.db)
         self.relationships = RelationshipStore(self.db)
         self.reports = ReportStore(self.db)
         self.users = UserStore(self.db)
@@ -50,7 +52,8 @@ class Store:
 
 
 __all__ = [
-    "AuditStore", "CursorState", "Decision", "Loop", "LoopStore", "MentionStore", "OutboxItem", "OutboxStore",
+    "AuditStore", "CursorState", "DaemonStateStore", "Decision", "Loop", "LoopStore", "MentionStore", "OutboxItem",
+    "OutboxStore",
     "QueueItem", "Store", "StoreError", "SuggestionStore", "User", "UserStore", "connect", "iso", "parse_time",
     "transaction",
 ]
