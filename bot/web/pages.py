@@ -153,7 +153,7 @@ async def act(request: Request) -> Response:
         return redirect(request, f"/items/{item_id}?{urlencode({'back': back})}", "error", str(exc))
     except actions.UnknownAction:
         return error_page(request, 404, f"Unknown action {action[:40]!r}.")
-    if action in ("approve", "reject", "snooze"):
+    if action in ("approve", "reject", "snooze") or form.get("from") == "queue":
         return redirect(request, back, "ok", message)
     return redirect(request, f"/items/{item_id}?{urlencode({'back': back})}", "ok", message)
 

@@ -76,7 +76,7 @@
         case "k": select(sel - 1, true); break;
         case "Enter": case "o": open(); break;
         case "a": if (r && canAct) { post("/items/" + r.dataset.id + "/approve", { version: r.dataset.version, back: back }); } break;
-        case "c": if (r && canAct) { post("/items/" + r.dataset.id + "/claim", { version: r.dataset.version, back: back }); } break;
+        case "c": if (r && canAct) { post("/items/" + r.dataset.id + "/claim", { version: r.dataset.version, back: back, from: "queue" }); } break;
         case "e": open("#edit"); break;
         case "r": open("#reject"); break;
         case "s": open("#snooze"); break;

@@ -1,0 +1,169 @@
+"""User flows in real headless Chromium (Debian's package) against a real uvicorn server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.runtime import Runtime
+from bot.store import Store
+from bot.web import create_app
+from tests.conftest import NOW
+from tests.web.conftest import PASSWORD, Clock
+from tests.web.server import ServerThread, chromium_missing_reason, in_ci, launch
+
+pytestmark = pytest.mark.browser
+_missing = chromium_missing_reason()
+if _missing and in_ci():
+    pytest.fail(f"browser tests must run under CI: {_missing}", pytrace=False)
+if _missing:
+    pytest.skip(_missing, allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the module; each test gets fresh contexts."""
+    with sync_playwright() as p:
+        chromium = launch(p)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def server(web_rt: Runtime) -> Iterator[str]:
+    """The app on a real uvicorn server; new items are looked for every 300 ms."""
+    running = ServerThread(create_app(web_rt, Clock(NOW), live_seconds=0.3)).start()
+    yield running.url
+    running.stop()
+
+
+@pytest.fixture
+def db(web_rt: Runtime) -> Iterator[Store]:
+    """A second connection for the test's own reads and writes (the server thread owns the first)."""
+    store = Store(web_rt.store.path)
+    yield store
+    store.close()
+
+
+def _page(browser: Browser, url: str, name: str) -> Page:
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.set_default_timeout(5000)
+    page.goto(url + "/queue")
+    expect(page).to_have_url(url + "/login?next=%2Fqueue")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button.primary")
+    expect(page).to_have_url(url + "/queue")
+    return page
+
+
+def _flash(page: Page) -> Any:
+    return page.locator(".flash")
+
+
+def test_sign_in_and_approve_with_the_keyboard(browser: Browser, server: str, db: Store) -> None:
+    page = _page(browser, server, "maya")
+    first = db.suggestions.pending()[0]
+    expect(page.locator("tr.row.sel")).to_have_attribute("data-id", str(first.id))
+    page.keyboard.press("a")
+    expect(_flash(page)).to_contain_text(f"Approved item {first.id}")
+    assert db.suggestions.get(first.id).status == "approved"  # type: ignore[union-attr]
+    expect(page.locator(f'tr.row[data-id="{first.id}"]')).to_have_count(0)
+
+
+def test_keyboard_navigation_and_help(browser: Browser, server: str, db: Store) -> None:
+    page = _page(browser, server, "maya")
+    ids = [str(i.id) for i in db.suggestions.pending()]
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("k")
+    expect(page.locator("tr.row.sel")).to_have_attribute("data-id", ids[1])
+    page.keyboard.press("?")
+    expect(page.locator("#help")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#help")).to_be_hidden()
+    page.keyboard.press("Enter")
+    expect(page.locator("#item")).to_have_attribute("data-id", ids[1])
+    page.keyboard.press("u")
+    expect(page.locator("#queue")).to_be_visible()
+
+
+def test_edit_then_approve_with_a_live_character_count(browser: Browser, server: str, db: Store) -> None:
+    page = _page(browser, server, "maya")
+    item = db.suggestions.pending()[0]
+    page.keyboard.press("e")
+    reply = page.locator("#reply")
+    expect(reply).to_be_focused()
+    reply.fill("y" * 281)
+    expect(page.locator("#count")).to_contain_text("281 / 280")
+    expect(page.locator("#approve")).to_be_disabled()
+    reply.fill("Sorry about that, Jess. Could you DM us your order number?")
+    expect(page.locator("#count")).to_have_text("58 / 280")
+    page.keyboard.press("Control+Enter")
+    expect(_flash(page)).to_contain_text(f"Approved item {item.id}")
+    posted = [o for o in db.outbox.in_state("approved") if o.suggestion_id == item.id]
+    assert [o.text for o in posted] == ["Sorry about that, Jess. Could you DM us your order number?"]
+
+
+def test_reject_with_a_reason(browser: Browser, server: str, db: Store) -> None:
+    page = _page(browser, server, "maya")
+    item = db.suggestions.pending()[0]
+    page.keyboard.press("r")
+    expect(page.locator("#reason")).to_be_focused()
+    page.keyboard.type("already answered by support")
+    page.keyboard.press("Control+Enter")
+    expect(_flash(page)).to_contain_text(f"Rejected item {item.id}")
+    assert db.suggestions.last_decision(item.id)[0] == "maya"
+    assert db.suggestions.get(item.id).status == "rejected"  # type: ignore[union-attr]
+
+
+def test_collision_between_two_managers(browser: Browser, server: str, db: Store) -> None:
+    maya, tom = _page(browser, server, "maya"), _page(browser, server, "tom")
+    item = db.suggestions.pending()[0]
+    for page in (maya, tom):
+        page.goto(f"{server}/items/{item.id}")
+    tom.fill("#reason", "not needed")
+    maya.click("#approve")
+    expect(_flash(maya)).to_contain_text(f"Approved item {item.id}")
+    tom.click("#reject-button")
+    expect(_flash(tom)).to_contain_text(f"item {item.id} is already approved by maya")
+    assert db.outbox.counts() == {"approved": 1}
+
+
+def test_claimed_item_shows_who_is_on_it(browser: Browser, server: str, db: Store) -> None:
+    maya, tom = _page(browser, server, "maya"), _page(browser, server, "tom")
+    item = db.suggestions.pending()[0]
+    maya.keyboard.press("c")
+    expect(maya.locator(f'tr.row[data-id="{item.id}"] .claimed')).to_have_text("maya")
+    tom.goto(f"{server}/items/{item.id}")
+    expect(tom.locator("#claim")).to_contain_text("maya is on it")
+
+
+def test_hostile_mention_is_inert(browser: Browser, server: str, db: Store) -> None:
+    page = _page(browser, server, "maya")
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    item = next(i for i in db.suggestions.pending() if "<script>" in i.mention.text)
+    expect(page.locator(f'tr.row[data-id="{item.id}"] .text')).to_contain_text("<img src=x onerror=alert(1)>")
+    page.goto(f"{server}/items/{item.id}")
+    expect(page.locator("#mention-text")).to_contain_text("<script>alert('pwned')</script>")
+    assert page.locator("main img").count() == 0 and page.locator("main script").count() == 0
+    assert page.locator(".mention-card b").first.inner_text() == "@<b>evil</b>\"'"
+    page.wait_for_timeout(200)
+    assert dialogs == []
+
+
+def test_new_items_appear_without_a_reload(browser: Browser, server: str, db: Store) -> None:
+    page = _page(browser, server, "maya")
+    page.evaluate("window.stillHere = true")
+    before = page.locator("tr.row").count()
+    db.suggestions.bulk_pending(1, NOW)
+    newest = db.suggestions.newest_pending()
+    expect(page.locator(f'tr.row[data-id="{newest}"]')).to_have_count(1)
+    expect(page.locator("#live-note")).to_contain_text("1 new item")
+    assert page.locator("tr.row").count() == before + 1
+    assert page.evaluate("window.stillHere") is True
