@@ -28,7 +28,12 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy --strict bot connectors
 
-unit: $(TEST_STAMP)
+# The browser tests drive Debian's chromium through Playwright (never `playwright install`).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update && apt-get install -y chromium
+
+unit: $(TEST_STAMP) | $(CHROMIUM)
 	$(BIN)/pytest
 
 test: lint typecheck unit
