@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.policy import BrandVoice, Rule, load_rules
 from bot.store import Store
 from bot.triage import TriageContext
+from bot.triage.context import context_from_settings
 from connectors import registry
 from connectors.base import Connector
 from connectors.replay import ReplayConnector
@@ -27,11 +28,8 @@ class Runtime:
 
     @property
     def triage_context(self) -> TriageContext:
-        """The brand's words for triage."""
-        b = self.settings.brand
-        handles = [h for hs in self.settings.accounts.values() for h in hs] + b.handles
-        return TriageContext(keywords=b.keywords, handles=sorted({h.lstrip("@").lower() for h in handles}),
-                             excluded=b.excluded_phrases)
+        """The brand's words and lexicon extensions for triage (a bad extension raises ConfigError)."""
+        return context_from_settings(self.settings)
 
     @property
     def brand(self) -> BrandVoice:

@@ -19,6 +19,7 @@ from bot.cli.report_cmd import report_cmd
 from bot.cli.run_cmd import run_cmd
 from bot.cli.socialid_cmd import socialid_cmd
 from bot.cli.status_cmd import status_cmd
+from bot.cli.triage_cmd import triage_cmd
 from bot.cli.web_cmd import serve_cmd, user_group
 
 
@@ -50,6 +51,7 @@ COMMANDS = (
     status_cmd,
     policies_group,
     contacts_group,
+    triage_cmd,
 )
 for command in COMMANDS:
     main.add_command(command)

@@ -191,6 +191,32 @@ class DaemonSettings:
 
 
 @dataclass(frozen=True)
+class IntentExtension:
+    """A brand's additions to one triage intent: phrases (whole words), regex patterns, phrases that never count."""
+
+    phrases: list[str] = field(default_factory=list)
+    patterns: list[str] = field(default_factory=list)
+    unless: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TriageSettings:
+    """Brand extensions of triage (docs/triage.md): intent lexicons, relevance context words, thresholds.
+
+    ``context_words`` raise the relevance of a one-word keyword; ``ambiguous_keywords`` are keywords that are
+    also common words ("apple", "bolt"): alone they are not enough, with context words they are; ``off_topic_below``
+    is the relevance under which a mention is off-topic; ``spam_same_text_authors`` authors posting one
+    text make it spam.
+    """
+
+    intents: dict[str, IntentExtension] = field(default_factory=dict)
+    context_words: list[str] = field(default_factory=list)
+    ambiguous_keywords: list[str] = field(default_factory=list)
+    off_topic_below: float = 0.3
+    spam_same_text_authors: int = 3
+
+
+@dataclass(frozen=True)
 class Settings:
     """The whole configuration. ``source`` is the file it came from (set by the loader)."""
 
@@ -205,6 +231,7 @@ class Settings:
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
     socialid: SocialIdSettings = field(default_factory=SocialIdSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
+    triage: TriageSettings = field(default_factory=TriageSettings)
     source: str = ""
 
     @property

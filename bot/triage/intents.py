@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from bot.triage.lexicon import INTENTS, TOKEN, IntentLexicon, IntentMatcher, describe, phrase_regex
 
-_CLAUSE_END = re.compile(r"[.!?;:\n]")
+_CLAUSE_END = re.compile(r"[.,!?;:\n]")
 WEAK_BELOW = 0.4  # weak cues count only in texts VADER does not find clearly positive
 _NEGATION_WINDOW = 30  # characters before a hit that may hold its negator (about three words)
 
@@ -74,11 +74,13 @@ def _cue(text: str, lex: IntentLexicon) -> str:
 
 
 def _weak(view: str, tokens: dict[str, None], matcher: IntentMatcher, intent: str) -> str:
+    """The first weak cue of ``intent`` in the text that is not negated ("nothing missing")."""
     words = matcher.weak_words.get(intent, frozenset())
-    hit = next((t for t in tokens if t in words and phrase_regex(t).search(view)), "")
-    if not hit:
-        hit = next((p for p in matcher.weak_phrases.get(intent, ()) if p in view and phrase_regex(p).search(view)), "")
-    return hit
+    cues = [t for t in tokens if t in words] + [p for p in matcher.weak_phrases.get(intent, ()) if p in view]
+    for cue in cues:
+        if any(not is_negated(view, m.start(), matcher.cues.negators) for m in phrase_regex(cue).finditer(view)):
+            return cue
+    return ""
 
 
 def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0) -> IntentResult:
