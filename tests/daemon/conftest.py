@@ -53,6 +53,9 @@ timeout_seconds = 5
 [database]
 path = "ronr.db"
 
+[guardrails]
+daily_caps = {{ x = 10000, reddit = 10000 }}   # the crash test posts more than a real day's default cap
+
 [daemon]
 dispatch_seconds = {dispatch_seconds}
 heartbeat_seconds = 1
