@@ -65,7 +65,6 @@ def test_sigkill_at_random_points_never_posts_twice_or_loses_a_mention(tmp_path:
     store = Store(tmp_path / "ronr.db")
     approved: dict[int, tuple[str, str]] = {}
     seeded = INITIAL
-    started = time.monotonic()
     try:
         first = DaemonProcess(config, "--no-web").start()
         first.wait_ready(store)
@@ -113,4 +112,3 @@ def test_sigkill_at_random_points_never_posts_twice_or_loses_a_mention(tmp_path:
     held |= {("reddit", name) for name, thing in fr.things.items() if name.startswith("t3_")}
     assert held - stored == set(), "a mention the platforms hold was never stored"
     store.close()
-    assert time.monotonic() - started < 150
