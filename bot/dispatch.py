@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from bot.logs import log_context
 from bot.models import Posted
+from bot.policy.gate import guard_post
 from bot.runtime import Runtime
 from bot.store import OutboxItem
 from connectors.base import ConnectorError, CredentialError, RateLimited
@@ -129,6 +130,10 @@ def _post_one(rt: Runtime, item: OutboxItem, now: datetime, rng: random.Random, 
         return  # someone else took it
     # Guardrails are checked again here, right after the claim and before the network call.
     mention = rt.store.mentions.get(item.mention_id)
+    stopped = guard_post(rt, item, mention, now)  # a held or blocked post is moved and audited there
+    if stopped is not None:
+        (report.retrying if stopped.held else report.failed)[item.id] = stopped.reason
+        return
     try:
         posted = connector.post_reply(mention, item.text, item.idem_key, now)
     except RateLimited as exc:

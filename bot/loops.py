@@ -6,7 +6,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.models import Suggestion
+from bot.policy.gate import audit_blocked, guard, rule_by_id
+from bot.policy.rules import TRIGGERS
 from bot.runtime import Runtime
+from bot.triage.priority import sla_due
 from bot.triage.sentiment import score_sentiment
 from connectors.base import ConnectorError
 
@@ -21,6 +25,7 @@ class LoopReport:
     timed_out: int = 0
     declined: int = 0
     missed: int = 0
+    follow_ups: int = 0
 
 
 def check_loops(rt: Runtime, now: datetime) -> LoopReport:
@@ -54,4 +59,32 @@ def check_loops(rt: Runtime, now: datetime) -> LoopReport:
         if now - loop.opened_at > timeout:
             rt.store.loops.close(loop.id, "missed", loop.opened_at + timeout)
             report.missed += 1
+    report.follow_ups = queue_follow_ups(rt, now)
     return report
+
+
+def queue_follow_ups(rt: Runtime, now: datetime) -> int:
+    """Queue follow-up questions for a person to approve (kind ``follow_up``); never posts anything.
+
+    A rule's ``[follow_up]`` is asked when the author answers our reply, or after ``after_hours`` of
+    silence (as its ``when`` says), at most once per loop, and checked by the guardrails like any reply.
+    """
+    queued = 0
+    recent = now - timedelta(hours=rt.settings.loops.timeout_hours)
+    for due in rt.store.follow_ups.due_on_answer(recent) + rt.store.follow_ups.due_on_silence(now):
+        rule = rule_by_id(rt.rules, due.rule_id)
+        if due.trigger not in (rule.follow_up_when if rule else TRIGGERS):
+            continue
+        mention = rt.store.mentions.get(due.target_id)
+        why = (f"follow-up of rule {due.rule_id}", "the author answered our reply" if due.trigger == "answer"
+               else f"no answer {due.after_hours:g}h after our reply")
+        proposal = guard(rt, due.target_id, mention, Suggestion(due.rule_id, "reply", due.text, why=why), now,
+                         kind="follow_up")
+        with rt.store.atomic():
+            added = rt.store.suggestions.add(mention, due.target_id, proposal, due.priority,
+                                             sla_due(now, due.priority, rt.sla_hours()), now, kind="follow_up")
+            rt.store.follow_ups.mark(due.loop_id, added, due.trigger, now)
+            if proposal.blocked_by:
+                audit_blocked(rt, "suggestion", added, proposal.blocked_by, now)
+        queued += added is not None
+    return queued

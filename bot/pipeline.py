@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.policy import History, suggest
+from bot.policy.gate import audit_blocked, propose
 from bot.runtime import Runtime
 from bot.triage import triage
 from bot.triage.priority import sla_due
@@ -66,14 +66,15 @@ def process_new(rt: Runtime, now: datetime, report: PollReport, limit: int = 100
         for mention_id, mention in batch:
             copies = rt.store.mentions.authors_with_same_text(mention.text)
             result = triage(mention, ctx, now, duplicate_authors=copies)
-            replies, open_loop, last = rt.store.loops.author_history(mention.platform, mention.author.platform_id)
-            proposal = suggest(mention, result, rt.rules, History(replies, open_loop, last), rt.brand, now)
+            proposal = propose(rt, mention_id, mention, result, now)  # policy engine, then the guardrails
             due = sla_due(mention.created_at, result.priority, hours)
             with rt.store.atomic():  # the triage and its suggestion land together or not at all
                 rt.store.suggestions.record_triage(mention_id, result, now)
                 if proposal is not None:
-                    rt.store.suggestions.add(mention, mention_id, proposal, result.priority, due, now)
-                    if proposal.action == "reply":
+                    added = rt.store.suggestions.add(mention, mention_id, proposal, result.priority, due, now)
+                    if proposal.blocked_by:  # shown in the queue with its reasons; no loop is owed
+                        audit_blocked(rt, "suggestion", added, proposal.blocked_by, now)
+                    elif proposal.action == "reply":
                         rt.store.loops.open(mention_id, result.priority, due, result.sentiment.compound)
             report.triaged += 1
             report.intents.update(result.intents or ("none",))

@@ -38,8 +38,10 @@ def queue_group(ctx: click.Context, limit: int) -> None:
             return
         click.echo(table(["id", "pri", "sla", "platform", "author", "intents", "sent.", "mention"], _rows(items),
                          max_width=70))
-        total = rt.store.suggestions.counts().get("pending", 0)
-        click.echo(f"\n{len(items)} of {total} pending. Next: `ronr queue show ID`.")
+        counts = rt.store.suggestions.counts()
+        click.echo(f"\n{len(items)} of {counts.get('pending', 0)} pending. Next: `ronr queue show ID`.")
+        if counts.get("blocked"):
+            click.echo(f"{counts['blocked']} blocked by guardrails: `ronr queue blocked`.")
 
 
 @queue_group.command("show")
@@ -66,7 +68,7 @@ def show(item_id: int) -> None:
         if item.escalate_to:
             click.echo(f"Escalate to {item.escalate_to}: {item.note}")
         if item.blocked_by:
-            click.echo("Blocked: " + "; ".join(item.blocked_by))
+            click.echo("Blocked by guardrails:\n" + "\n".join(f"  - {reason}" for reason in item.blocked_by))
         if item.status == "pending":
             click.echo(f"\nNext: `ronr queue approve {item.id} --as NAME` or `ronr queue reject {item.id} "
                        "--reason TEXT --as NAME`.")
@@ -99,3 +101,23 @@ def reject_cmd(item_id: int, reason: str, by: str) -> None:
         except QueueError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"Rejected item {item_id} as {by}.")
+
+
+@queue_group.command("blocked")
+@click.option("--limit", default=20, show_default=True, help="How many of each to list.")
+def blocked_cmd(limit: int) -> None:
+    """Suggestions and approved posts a guardrail stopped, with the guardrail and the reason."""
+    with runtime() as rt:
+        items = [i for i in (rt.store.suggestions.get(n) for n in rt.store.contacts.blocked_suggestions(limit)) if i]
+        posts = rt.store.outbox.in_state("blocked", limit)
+        if not items and not posts:
+            click.echo("Nothing is blocked by guardrails.")
+            return
+        if items:
+            click.echo(table(["id", "kind", "author", "rule", "blocked by"],
+                             [(i.id, i.kind, "@" + i.mention.author.handle, i.rule_id, "; ".join(i.blocked_by))
+                              for i in items], max_width=90))
+        if posts:
+            click.echo(("\n" if items else "") + "Approved posts stopped before posting:")
+            click.echo(table(["outbox", "item", "blocked by"], [(p.id, p.suggestion_id, p.last_error) for p in posts],
+                             max_width=100))

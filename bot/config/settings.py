@@ -190,6 +190,36 @@ class DaemonSettings:
     web_port: int = 8000
 
 
+ClockHour = Literal[
+    "", "00:00", "01:00", "02:00", "03:00", "04:00", "05:00", "06:00", "07:00", "08:00", "09:00", "10:00", "11:00",
+    "12:00", "13:00", "14:00", "15:00", "16:00", "17:00", "18:00", "19:00", "20:00", "21:00", "22:00", "23:00",
+]
+
+
+def _default_caps() -> dict[str, int]:
+    return {"x": 100, "reddit": 50}
+
+
+@dataclass(frozen=True)
+class GuardrailSettings:
+    """Platform guardrails, checked when a suggestion is made and again right before posting.
+
+    ``do_not_contact`` and ``brand_bots`` map a platform to handles (without @ or u/).
+    ``daily_caps`` maps a platform to the most replies posted per local day (no entry: no cap).
+    ``quiet_start``/``quiet_end`` hold posts between two whole hours in ``timezone`` ("" = none).
+    ``x_keyword_replies`` allows replies on X to posts that found us by keyword search only, for
+    rules that also opt in with ``allow_keyword_posts``. See docs/policies.md#guardrails.
+    """
+
+    do_not_contact: dict[str, list[str]] = field(default_factory=dict)
+    brand_bots: dict[str, list[str]] = field(default_factory=dict)
+    daily_caps: dict[str, int] = field(default_factory=_default_caps)
+    quiet_start: ClockHour = ""
+    quiet_end: ClockHour = ""
+    identical_text_days: int = 30
+    x_keyword_replies: bool = False
+
+
 @dataclass(frozen=True)
 class IntentExtension:
     """A brand's additions to one triage intent: phrases (whole words), regex patterns, phrases that never count."""
@@ -231,6 +261,7 @@ class Settings:
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
     socialid: SocialIdSettings = field(default_factory=SocialIdSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
+    guardrails: GuardrailSettings = field(default_factory=GuardrailSettings)
     triage: TriageSettings = field(default_factory=TriageSettings)
     source: str = ""
 

@@ -100,7 +100,9 @@ def history(rt: Runtime, mention: Mention, now: datetime) -> History:
     """Our relationship with the mention's author, as the engine sees it."""
     replies, open_loop, last = rt.store.loops.author_history(mention.platform, mention.author.platform_id)
     window = now - timedelta(days=rt.settings.guardrails.identical_text_days)
-    texts = rt.store.contacts.texts_to_author(mention.platform, mention.author.platform_id, window, None, COMMITTED)
+    who = (mention.platform, mention.author.platform_id)
+    texts = rt.store.contacts.texts_to_author(*who, window, None, COMMITTED) + \
+        rt.store.contacts.suggested_to_author(*who, window)
     return History(replies, open_loop, last, tuple(texts))
 
 

@@ -26,7 +26,7 @@ GUARDRAILS = {
     "own_account": "never reply to our own accounts",
     "brand_bot": "never reply to known brand bots",
     "do_not_contact": "never reply to a person on the do-not-contact list",
-    "one_per_thread": "at most one reply per thread until the author answers",
+    "one_per_thread": "at most one reply to a person per thread until they answer",
     "identical_text": "never send the same words to the same person within the window",
     "length": "fit the platform's length limit (X: 280 weighted characters; Reddit: 10,000)",
     "daily_cap": "at most this many replies per platform per local day (holds, posting only)",
@@ -54,7 +54,7 @@ class Facts:
     """What the store knows that the guardrails need, gathered by the caller."""
 
     do_not_contact: str | None = None  # the reason, when the author is listed
-    unanswered_in_thread: int = 0  # our replies in this thread the person has not answered yet
+    unanswered_in_thread: int = 0  # our replies to this person in this thread they have not answered yet
     replies_today: int = 0  # our replies on this platform since local midnight
     recent_texts: tuple[str, ...] = ()  # our replies to this person within the identical-text window
 
@@ -176,8 +176,8 @@ def check(mention: Mention, text: str, facts: Facts, limits: Limits, now: dateti
     allowed = 1 if kind == "follow_up" else 0
     waiting = facts.unanswered_in_thread
     verdicts.append(Verdict("one_per_thread", waiting <= allowed,
-                            f"we already replied in this thread ({waiting} unanswered) and the author has not "
-                            "answered yet" if waiting > allowed else "no unanswered reply of ours in this thread"))
+                            f"we already replied to @{handle} in this thread ({waiting} unanswered) and they have "
+                            "not answered yet" if waiting > allowed else "no unanswered reply to them in this thread"))
     same = any(" ".join(text.casefold().split()) == " ".join(t.casefold().split()) for t in facts.recent_texts)
     verdicts.append(Verdict("identical_text", not same,
                             f"we sent @{handle} these exact words within {limits.identical_text_days} days; "

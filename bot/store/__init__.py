@@ -10,8 +10,10 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from bot.store.audit import AuditStore
+from bot.store.contacts import BlockedContact, ContactStore
 from bot.store.daemon_state import DaemonStateStore
 from bot.store.database import StoreError, connect, iso, parse_time, schema_version, transaction
+from bot.store.followups import FollowUpDue, FollowUpStore
 from bot.store.loops import Loop, LoopStore
 from bot.store.mentions import CursorState, MentionStore
 from bot.store.outbox import OutboxItem, OutboxStore
@@ -32,10 +34,12 @@ class Store:
         self.outbox = OutboxStore(self.db)
         self.loops = LoopStore(self.db)
         self.audit = AuditStore(self.db)
-        self.daemon = DaemonStateStore(self.db)
         self.relationships = RelationshipStore(self.db)
         self.reports = ReportStore(self.db)
+        self.daemon = DaemonStateStore(self.db)
         self.users = UserStore(self.db)
+        self.contacts = ContactStore(self.db)
+        self.follow_ups = FollowUpStore(self.db)
 
     @property
     def version(self) -> int:
@@ -52,8 +56,8 @@ class Store:
 
 
 __all__ = [
-    "AuditStore", "CursorState", "DaemonStateStore", "Decision", "Loop", "LoopStore", "MentionStore", "OutboxItem",
-    "OutboxStore",
+    "AuditStore", "BlockedContact", "ContactStore", "CursorState", "DaemonStateStore",
+    "Decision", "FollowUpDue", "FollowUpStore", "Loop", "LoopStore", "MentionStore", "OutboxItem", "OutboxStore",
     "QueueItem", "Store", "StoreError", "SuggestionStore", "User", "UserStore", "connect", "iso", "parse_time",
     "transaction",
 ]

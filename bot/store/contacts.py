@@ -63,13 +63,13 @@ class ContactStore:
         return None if row is None else str(row[0])
 
     def unanswered_in_thread(self, mention_id: int, exclude_outbox: int | None, states: Sequence[str]) -> int:
-        """Our replies in the thread of ``mention_id`` whose addressee has not posted in the thread since."""
+        """Our replies to this mention's author in its thread that they have not answered (posted after) yet."""
         row = self.db.execute(
             f"""SELECT count(*) FROM mentions cur
                 JOIN mentions r ON r.platform = cur.platform
                   AND ((cur.thread_id != '' AND r.thread_id = cur.thread_id) OR r.id = cur.id)
                 JOIN outbox o ON o.mention_id = r.id
-                WHERE cur.id = ? AND o.id != ? AND o.state IN ({_in(states)})
+                WHERE cur.id = ? AND r.author_id = cur.author_id AND o.id != ? AND o.state IN ({_in(states)})
                   AND NOT EXISTS (SELECT 1 FROM mentions a WHERE a.platform = r.platform AND a.author_id = r.author_id
                     AND ((r.thread_id != '' AND a.thread_id = r.thread_id) OR a.id = r.id)
                     AND a.created_at > coalesce(o.posted_at, o.created_at))""",
@@ -93,3 +93,17 @@ class ContactStore:
                 WHERE a.platform = ? AND a.platform_id = ? AND o.id != ? AND o.state IN ({_in(states)})
                   AND coalesce(o.posted_at, o.created_at) >= ? ORDER BY o.id DESC""",
             [platform, author_platform_id, exclude_outbox or -1, *states, iso(since)]).fetchall()]
+
+    def suggested_to_author(self, platform: str, author_platform_id: str, since: datetime) -> list[str]:
+        """Reply texts waiting in the queue (or approved) for one person since ``since``, newest first."""
+        return [str(r[0]) for r in self.db.execute(
+            """SELECT s.text FROM suggestions s JOIN mentions m ON m.id = s.mention_id
+               JOIN authors a ON a.id = m.author_id
+               WHERE a.platform = ? AND a.platform_id = ? AND s.status IN ('pending', 'approved') AND s.text != ''
+                 AND s.created_at >= ? ORDER BY s.id DESC""",
+            [platform, author_platform_id, iso(since)]).fetchall()]
+
+    def blocked_suggestions(self, limit: int = 50) -> list[int]:
+        """Ids of suggestions a guardrail blocked, newest first."""
+        return [int(r[0]) for r in self.db.execute(
+            "SELECT id FROM suggestions WHERE status = 'blocked' ORDER BY id DESC LIMIT ?", [limit]).fetchall()]

@@ -45,7 +45,7 @@ def test_rule_examples(rule: Rule, example: Example, should_match: bool) -> None
     tried = try_example(example, RULES, CTX, HANDLES)
     if should_match:
         assert tried.winners and tried.winners[0] is rule, \
-            f"{rule.path}: winners {[w.id for w in tried.winners]}, triage {tried.triage.intents} {tried.triage.reasons}"
+            f"{rule.path}: winners {[w.id for w in tried.winners]}, triage {tried.triage.reasons}"
     else:
         assert rule not in tried.winners, f"{rule.path}: triage {tried.triage.intents} {tried.triage.reasons}"
 
