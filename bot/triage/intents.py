@@ -32,11 +32,16 @@ class IntentResult:
     reasons: list[str] = field(default_factory=list)
 
 
-def _masked(text: str, unless: tuple[str, ...]) -> str:
-    for phrase in unless:
-        if phrase in text:
-            text = phrase_regex(phrase).sub(lambda m: " " * len(m.group()), text)
-    return text
+def _views(text: str, tokens: dict[str, None], matcher: IntentMatcher) -> dict[str, str]:
+    """Per intent, the text with that intent's ``unless`` phrases blanked (only intents that have one there)."""
+    views: dict[str, str] = {}
+    index = matcher.unless_by_word
+    hits = [h for token in tokens for h in index.get(token, ())] + index.get("", [])
+    for intent, phrase in hits:
+        view = views.get(intent, text)
+        if phrase in view:
+            views[intent] = phrase_regex(phrase).sub(lambda m: " " * len(m.group()), view)
+    return views
 
 
 def is_negated(text: str, start: int, negators: frozenset[str]) -> bool:
@@ -89,11 +94,12 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0) -> 
     ``compound`` is the text's VADER score: weak cues count only when it is below ``WEAK_BELOW``.
     """
     lexicons = matcher.lexicons
-    views = {name: _masked(text, lex.unless) if lex.unless else text for name, lex in lexicons.items()}
+    tokens = dict.fromkeys(TOKEN.findall(text))
+    masked = _views(text, tokens, matcher)
+    views = {name: masked.get(name, text) for name in lexicons}
     found: dict[str, str] = {}
     negated: dict[str, str] = {}
     praise_words: list[str] = []
-    tokens = dict.fromkeys(TOKEN.findall(text))
     candidates = [e for token in tokens for e in matcher.by_word.get(token, ())]
     candidates += [e for e in matcher.loose if e.phrase in text]
     for entry in candidates:
@@ -113,12 +119,13 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0) -> 
         found.setdefault(entry.intent, f'{entry.intent}: phrase "{entry.phrase}"')
         if entry.intent == "praise":
             praise_words.append(entry.phrase)
+    present = {g for g in matcher.gates if g in text}
     for name, lex in lexicons.items():
         if name in found:
             continue
         view = views[name]
         for pattern in lex.patterns:
-            match = pattern.search(view)
+            match = None if pattern.gates and present.isdisjoint(pattern.gates) else pattern.regex.search(view)
             if match:
                 found[name] = f"{name}: {describe(match)}"
                 break

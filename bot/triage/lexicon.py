@@ -213,6 +213,9 @@ class IntentMatcher:
         self.loose: list[IndexEntry] = []  # phrases that do not start with a word ("¿", emoji, "/s")
         self.weak_words: dict[str, frozenset[str]] = {}  # weak cues of one word, per intent
         self.weak_phrases: dict[str, tuple[str, ...]] = {}  # the other weak cues
+        self.unless_by_word: dict[str, list[tuple[str, str]]] = {}  # "" holds those not starting with a word
+        patterns = [p for lex in self.lexicons.values() for p in lex.patterns]
+        self.gates = tuple(sorted({g for p in patterns for g in p.gates}))  # checked once per text
         for lex in self.lexicons.values():
             for phrase in lex.phrases:
                 first = TOKEN.match(phrase)
@@ -221,6 +224,10 @@ class IntentMatcher:
                 else:
                     entry = IndexEntry(lex.intent, phrase, first.group() == phrase)
                     self.by_word.setdefault(first.group(), []).append(entry)
+            for phrase in lex.unless:
+                first = TOKEN.match(phrase)
+                key = first.group() if first else ""
+                self.unless_by_word.setdefault(key, []).append((lex.intent, phrase))
             if lex.weak:
                 self.weak_words[lex.intent] = frozenset(w for w in lex.weak if TOKEN.fullmatch(w))
                 self.weak_phrases[lex.intent] = tuple(w for w in lex.weak if not TOKEN.fullmatch(w))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from collections.abc import Sequence
 from functools import cache
 
@@ -75,7 +76,18 @@ def _scripts() -> tuple[tuple[str, tuple[tuple[int, int], ...]], ...]:
                  for lang, ranges in table.items())
 
 
+@cache
+def _word_languages() -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for code, vocab in language_words().items():
+        for word in vocab:
+            index.setdefault(word, []).append(code)
+    return {word: tuple(codes) for word, codes in index.items()}
+
+
 def _script_language(text: str) -> tuple[str, int]:
+    if text.isascii() or max(text) < "\u0370":
+        return "", 0
     letters = [ord(c) for c in text if c.isalpha()]
     if not letters or all(c < 0x0370 for c in letters):
         return "", 0
@@ -93,9 +105,14 @@ def language(text: str, platform_lang: str | None) -> tuple[str, str]:
     if lang:
         return lang, f"language {lang}: {count} letters in its script"
     words = TOKEN.findall(sample)
-    counts = sorted(((sum(1 for w in words if w in vocab), code) for code, vocab in language_words().items()),
-                    reverse=True)
-    (best_hits, best), (second_hits, _) = counts[0], counts[1]
+    hits: Counter[str] = Counter()
+    index = _word_languages()
+    for word in words:
+        if word in index:
+            for code in index[word]:
+                hits[code] += 1
+    ranked = sorted(((n, code) for code, n in hits.items()), reverse=True) + [(0, "und"), (0, "und")]
+    (best_hits, best), (second_hits, _) = ranked[0], ranked[1]
     if best_hits > second_hits and (best_hits >= 2 or (best_hits == 1 and len(words) <= 3)):
         return best, f"language {best}: {best_hits} common {best} words"
     if platform_lang and platform_lang != "und":
