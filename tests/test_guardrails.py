@@ -130,3 +130,11 @@ def test_every_verdict_names_its_guardrail_and_reason() -> None:
                                                "quiet_hours"}
     assert all(v.ok and v.reason for v in verdicts)
     assert str(Verdict("length", False, "300 of 280")) == "length: 300 of 280"
+
+
+@given(st.text(max_size=60))
+def test_reply_templates_never_evaluate_what_people_write(name: str) -> None:
+    from bot.policy.render import render
+
+    values = {"first_name": name, "brand": "Nimbus Home"}
+    assert render("Hi {first_name}, from {brand}", values) == f"Hi {name}, from Nimbus Home"

@@ -82,7 +82,7 @@ def handle_key(handle: str) -> str:
 
 # X's weighted length (twitter-text v3): code points in these ranges weigh 1, all others 2; a URL
 # weighs 23 whatever its length; an emoji sequence (with modifiers and joiners) weighs 2.
-_LIGHT = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
+_HEAVY = re.compile("[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\."
                   r"(?:com|org|net|io|co|uk|de|fr|es|it|nl|eu|us|ca|au|app|dev|ly|me|info|biz)\b(?:/\S*)?",
                   re.IGNORECASE)
@@ -94,13 +94,16 @@ _EMOJI = re.compile(f"[\U0001f1e6-\U0001f1ff]{{2}}|[#*0-9]\ufe0f?\u20e3|[{_PICTO
 X_URL_WEIGHT = 23
 
 
+def _plain(text: str) -> int:
+    return len(text) + len(_HEAVY.findall(text))
+
+
 def _weight(segment: str) -> int:
     total, pos = 0, 0
     for emoji in _EMOJI.finditer(segment):
-        total += sum(1 if any(lo <= ord(ch) <= hi for lo, hi in _LIGHT) else 2 for ch in segment[pos:emoji.start()])
-        total += 2
+        total += _plain(segment[pos:emoji.start()]) + 2
         pos = emoji.end()
-    return total + sum(1 if any(lo <= ord(ch) <= hi for lo, hi in _LIGHT) else 2 for ch in segment[pos:])
+    return total + _plain(segment[pos:])
 
 
 def x_weighted_length(text: str) -> int:
