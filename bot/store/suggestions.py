@@ -14,6 +14,8 @@ from bot.store.database import iso, parse_time, transaction
 from bot.store.mentions import MENTION_COLUMNS, row_to_mention
 
 PRIORITY_ORDER = ("P1", "P2", "P3", "P4")
+COUNT_CAP = 10_000
+SEARCH_COUNT_CAP = 1_000
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,11 @@ class QueueFilter:
     assignee: str = ""
     q: str = ""
     snoozed: bool = False
+
+
+def count_cap(where: QueueFilter) -> int:
+    """Where a queue count stops: lower for text search and intents, which are matched row by row."""
+    return SEARCH_COUNT_CAP if where.q or where.intent else COUNT_CAP
 
 
 @dataclass(frozen=True)
@@ -227,15 +234,23 @@ class SuggestionStore:
             return Decision(True, decision, by, now, int(outbox_id) if outbox_id else None)
 
     def page(self, where: QueueFilter, now: datetime, limit: int = 50, offset: int = 0) -> tuple[list[QueueItem], int]:
-        """One page of pending items matching ``where`` in queue order, and how many match in all."""
+        """One page of pending items matching ``where`` in queue order, and how many match in all.
+
+        The count stops at ``count_cap(where) + 1``, so a page costs about the same whatever the size
+        of the queue.
+        """
         clauses, params = self._where(where, now)
         rows = self.db.query(f"{_ITEM_SQL} WHERE {clauses} ORDER BY s.priority, s.sla_due, s.id LIMIT ? OFFSET ?",
                              [*params, limit, offset])
         items = [_item(r) for r in rows]
         needs_join = bool(where.q or where.intent)
-        joins = ("" if not needs_join else " JOIN mentions m ON m.id = s.mention_id JOIN authors a ON a.id = m.author_id"
+        joins = ("" if not needs_join else
+                 " JOIN mentions m ON m.id = s.mention_id JOIN authors a ON a.id = m.author_id"
                  " LEFT JOIN triage t ON t.mention_id = m.id")
-        total = self.db.execute(f"SELECT count(*) FROM suggestions s{joins} WHERE {clauses}", params).fetchone()[0]
+        # Counting stops past the cap ("10,000+"): nobody pages that far, and the page stays fast.
+        total = self.db.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM suggestions s{joins} WHERE {clauses} LIMIT {count_cap(where) + 1})",
+                                params).fetchone()[0]
         return items, int(total)
 
     @staticmethod
@@ -305,7 +320,8 @@ class SuggestionStore:
     def last_action(self, suggestion_id: int) -> tuple[str, str, datetime | None]:
         """(who, what, when) of the latest audit entry on a suggestion (("", "", None) if none)."""
         row = self.db.execute(
-            "SELECT actor, action, at FROM audit WHERE entity = 'suggestion' AND entity_id = ? ORDER BY id DESC LIMIT 1",
+            "SELECT actor, action, at FROM audit WHERE entity = 'suggestion' AND entity_id = ? "
+            "ORDER BY id DESC LIMIT 1",
             [suggestion_id]).fetchone()
         return (str(row[0]), str(row[1]), parse_time(row[2])) if row else ("", "", None)
 

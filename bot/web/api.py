@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.queue import QueueError
+from bot.store.suggestions import count_cap
 from bot.web import actions
 from bot.web.context import user_of, web
 from bot.web.openapi import spec
@@ -40,8 +41,11 @@ async def list_queue(request: Request) -> Response:
     now = w.clock()
     limit = max(1, _bounded(request.query_params.get("limit"), PAGE_SIZE, 200))
     offset = _bounded(request.query_params.get("offset"), 0, 10_000_000)
-    items, total = w.rt.store.suggestions.page(queue_filter(request.query_params), now, limit, offset)
-    return JSONResponse({"items": [item_json(i, now) for i in items], "total": total, "limit": limit,
+    where = queue_filter(request.query_params)
+    items, total = w.rt.store.suggestions.page(where, now, limit, offset)
+    capped = total > count_cap(where)
+    return JSONResponse({"items": [item_json(i, now) for i in items], "total": min(total, count_cap(where)),
+                         "total_is_lower_bound": capped, "limit": limit,
                          "offset": offset, "newest": w.rt.store.suggestions.newest_pending()})
 
 

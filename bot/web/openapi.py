@@ -79,6 +79,9 @@ def spec(server: str) -> dict[str, Any]:
                                "operationId": "listQueue", "parameters": _filters(),
                                "responses": _responses({"type": "object", "properties": {
                                    "items": {"type": "array", "items": _ITEM}, "total": {"type": "integer"},
+                                   "total_is_lower_bound": {"type": "boolean", "description":
+                                                            "true when counting stopped (10,000, or 1,000 with "
+                                                            "q or intent): there are more"},
                                    "limit": {"type": "integer"}, "offset": {"type": "integer"},
                                    "newest": {"type": "integer"}}})}},
         "/api/items/{item_id}": {"get": {"summary": "Get one item", "operationId": "getItem",

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.queue import QueueError, reply_limit
-from bot.store.suggestions import PRIORITY_ORDER
+from bot.store.suggestions import PRIORITY_ORDER, count_cap
 from bot.triage.lexicon import INTENTS
 from bot.web import actions, users_page
 from bot.web.context import acting_form, error_page, redirect, render, web
@@ -95,7 +95,8 @@ def _queue_context(request: Request) -> dict[str, Any]:
     params = {k: v for k, v in request.query_params.items() if k in ("platform", "intent", "priority", "account",
                                                                      "assignee", "q", "snoozed") and v}
     return {"items": [(i, sla(i, now)) for i in items], "total": total, "page": page,
-            "pages": max(1, -(-total // PAGE_SIZE)), "where": where, "query": urlencode(params),
+            "cap": count_cap(where), "pages": max(1, -(-min(total, count_cap(where)) // PAGE_SIZE)), "where": where,
+            "query": urlencode(params),
             "newest": w.rt.store.suggestions.newest_pending()}
 
 

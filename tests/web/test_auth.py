@@ -45,8 +45,8 @@ def test_session_cookie_is_signed_http_only_and_lax(app: Starlette) -> None:
     assert forged.get("/queue").status_code == 303
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)",
-                                    "http:/evil.example", "/%0d%0aLocation: http://evil.example"])
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example",
+                                    "javascript:alert(1)", "http:/evil.example", "/%0d%0aLocation: http://evil.example"])
 def test_no_open_redirect_after_sign_in(app: Starlette, target: str) -> None:
     status, location, _ = _login(Client(app), "maya", PASSWORD, target)
     assert status == 303

@@ -48,4 +48,5 @@ CREATE INDEX suggestions_queue_platform ON suggestions (status, platform, priori
 CREATE INDEX suggestions_queue_account ON suggestions (status, account, priority, sla_due, id);
 CREATE INDEX suggestions_queue_assignee ON suggestions (status, assignee, priority, sla_due, id);
 CREATE INDEX suggestions_snoozed ON suggestions (status, snoozed_until);
+CREATE INDEX suggestions_status_id ON suggestions (status, id);
 """
