@@ -13,7 +13,7 @@ from bot.config import ConfigError, load_settings
 from bot.triage.context import context_from_settings
 from bot.triage.intents import detect_intents
 from bot.triage.lexicon import LexiconError, build_lexicons, builtin_intents, builtin_matcher, normalise, pattern_gates
-from tests.conftest import REPO
+from tests.conftest import CONFIG, REPO
 
 LABELLED = [json.loads(line)["text"]
             for line in (REPO / "tests/data/intents_labelled.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -61,7 +61,7 @@ def test_bad_lexicon_entries_are_named(data: dict[str, object], problem: str) ->
 
 
 def _project(tmp_path: Path, triage_section: str) -> Path:
-    text = (REPO / "bot.toml").read_text(encoding="utf-8") + "\n" + triage_section
+    text = CONFIG + "\n" + triage_section
     path = tmp_path / "bot.toml"
     path.write_text(text, encoding="utf-8")
     return path
