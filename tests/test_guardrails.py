@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot.models import Author, Mention
 from bot.policy.guardrails import Facts, Limits, Verdict, check, reply_length, stopped, x_weighted_length
+from bot.policy.render import render
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # 12:00 in London (GMT in November)
 LIMITS = Limits(our_handles={"x": frozenset({"nimbushome"}), "reddit": frozenset({"nimbushome"})},
@@ -134,7 +135,5 @@ def test_every_verdict_names_its_guardrail_and_reason() -> None:
 
 @given(st.text(max_size=60))
 def test_reply_templates_never_evaluate_what_people_write(name: str) -> None:
-    from bot.policy.render import render
-
     values = {"first_name": name, "brand": "Nimbus Home"}
     assert render("Hi {first_name}, from {brand}", values) == f"Hi {name}, from Nimbus Home"
