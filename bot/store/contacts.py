@@ -97,8 +97,10 @@ class ContactStore:
     def suggested_to_author(self, platform: str, author_platform_id: str, since: datetime) -> list[str]:
         """Reply texts waiting in the queue (or approved) for one person since ``since``, newest first."""
         return [str(r[0]) for r in self.db.execute(
-            """SELECT s.text FROM suggestions s JOIN mentions m ON m.id = s.mention_id
-               JOIN authors a ON a.id = m.author_id
+            # CROSS JOIN pins the order author -> their mentions -> suggestions; left to itself the planner
+            # walks every pending suggestion through the status index, once per ingested mention.
+            """SELECT s.text FROM authors a CROSS JOIN mentions m ON m.author_id = a.id
+               CROSS JOIN suggestions s ON s.mention_id = m.id
                WHERE a.platform = ? AND a.platform_id = ? AND s.status IN ('pending', 'approved') AND s.text != ''
                  AND s.created_at >= ? ORDER BY s.id DESC""",
             [platform, author_platform_id, iso(since)]).fetchall()]
