@@ -66,6 +66,8 @@ def runtime(database: Path | None = None) -> Iterator[Runtime]:
     try:
         for problem in rt.rule_errors:
             click.echo(f"warning: rule left out: {problem}", err=True)
+        for name, problem in rt.connector_errors.items():
+            click.echo(f"warning: connector {name} left out: {problem}", err=True)
         yield rt
     finally:
         rt.close()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from bot.cli.context import now, runtime
 from bot.cli.table import table
+from bot.daemon.lock import AlreadyRunning, InstanceLock
 from bot.dispatch import dispatch, reconcile
 from bot.loops import check_loops
 from bot.pipeline import poll_once
+from bot.runtime import Runtime
 
 
 @click.command("poll")
@@ -36,12 +40,24 @@ def poll() -> None:
 def dispatch_cmd() -> None:
     """Post approved replies now (each exactly once) and check open conversations for answers."""
     with runtime() as rt:
-        moment = now()
-        reconciled = reconcile(rt, moment)
-        report = dispatch(rt, moment)
-        loops = check_loops(rt, moment)
-        click.echo(f"Posted {len(report.posted)}; reconciled {len(reconciled.reconciled)}; "
-                   f"retrying {len(report.retrying)}; failed {len(report.failed)}.")
-        for item, why in {**report.retrying, **report.failed}.items():
-            click.echo(f"  outbox {item}: {why}")
-        click.echo(f"Loops: {loops.answered} answered, {loops.timed_out} timed out, {loops.missed} missed.")
+        lock = InstanceLock(Path(rt.store.path))
+        try:
+            lock.acquire()  # reconciling while a daemon posts could send an in-flight item twice
+        except AlreadyRunning as exc:
+            raise click.ClickException(f"{exc}; the running daemon posts approved replies by itself") from None
+        try:
+            _dispatch_once(rt)
+        finally:
+            lock.release()
+
+
+def _dispatch_once(rt: Runtime) -> None:
+    moment = now()
+    reconciled = reconcile(rt, moment)
+    report = dispatch(rt, moment)
+    loops = check_loops(rt, moment)
+    click.echo(f"Posted {len(report.posted)}; reconciled {len(reconciled.reconciled)}; "
+               f"retrying {len(report.retrying)}; failed {len(report.failed)}.")
+    for item, why in {**report.retrying, **report.failed}.items():
+        click.echo(f"  outbox {item}: {why}")
+    click.echo(f"Loops: {loops.answered} answered, {loops.timed_out} timed out, {loops.missed} missed.")

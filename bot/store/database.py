@@ -48,24 +48,43 @@ def connect(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
-    """How many migrations have been applied to ``db``."""
+    """The highest migration version applied to ``db`` (0 for a new database)."""
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
+def applied_versions(db: sqlite_utils.Database) -> set[int]:
+    """Every migration version applied to ``db``, from its ``schema_migrations`` table."""
+    if "schema_migrations" not in db.table_names():
+        return set()
+    return {int(row[0]) for row in db.execute("SELECT version FROM schema_migrations")}
+
+
 def apply_migrations(db: sqlite_utils.Database, name: str, upto: int | None = None) -> int:
-    """Apply pending migrations (up to version ``upto``), each in its own transaction; return the version."""
+    """Apply every migration not applied yet (up to version ``upto``), in order, each in its own transaction.
+
+    Applied versions are recorded one by one, so a migration that lands with a lower number than
+    one already applied (work merged from two branches) is still applied.
+    """
     current = schema_version(db)
     if current > latest():
         raise StoreError(f"{name}: schema version {current} is newer than this RonR ({latest()}); upgrade RonR")
     if current == 0 and db.table_names() and "mentions" not in db.table_names():
         raise StoreError(f"{name}: this SQLite file is not a RonR database; point database.path elsewhere")
+    with transaction(db):
+        db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)")
+    done = applied_versions(db)
+    if current and not done:  # made before versions were recorded one by one: all up to user_version ran
+        done = {number for number, _ in migrations() if number <= current}
+        with transaction(db):
+            db.conn.executemany("INSERT INTO schema_migrations (version) VALUES (?)", [(v,) for v in sorted(done)])
     for number, script in migrations():
-        if number <= current or (upto is not None and number > upto):
+        if number in done or (upto is not None and number > upto):
             continue
         with transaction(db):
             for statement in _statements(script):
                 db.execute(statement)
-            db.execute(f"PRAGMA user_version={number}")
+            db.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?, datetime('now'))", [number])
+            db.execute(f"PRAGMA user_version={max(number, schema_version(db))}")
     return schema_version(db)
 
 
