@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.policy import BrandVoice, Rule, load_rules
 from bot.store import Store
 from bot.triage import TriageContext
@@ -26,7 +27,7 @@ class Runtime:
     rule_errors: list[str] = field(default_factory=list)
     connector_errors: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def triage_context(self) -> TriageContext:
         """The brand's words and lexicon extensions for triage (a bad extension raises ConfigError)."""
         return context_from_settings(self.settings)
@@ -65,6 +66,12 @@ def build_runtime(settings: Settings, database: Path | None = None,
     store = Store(database or settings.resolve(settings.database.path))
     rules, errors = load_rules(settings.resolve(settings.policies.path))
     missing: dict[str, str] = {}
-    return Runtime(settings=settings, store=store,
-                   connectors=build_connectors(settings, missing) if connectors is None else connectors,
-                   rules=rules, rule_errors=errors, connector_errors=missing)
+    rt = Runtime(settings=settings, store=store,
+                 connectors=build_connectors(settings, missing) if connectors is None else connectors,
+                 rules=rules, rule_errors=errors, connector_errors=missing)
+    try:
+        rt.triage_context  # noqa: B018 - built once, now, so a bad [triage] extension fails at start-up
+    except ConfigError:
+        store.close()
+        raise
+    return rt

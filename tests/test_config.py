@@ -81,3 +81,12 @@ def test_config_check_masks_secrets(make_project: Callable[..., Path]) -> None:
     assert "connectors.x.bearer_token_env = 'RONR_X_BEARER_TOKEN'  # environment variable, set" in result.output
     assert "connectors.x.consumer_key_env = 'RONR_X_CONSUMER_KEY'  # environment variable, NOT SET" in result.output
     assert "brand.name = 'Nimbus Home'" in result.output
+
+
+def test_bad_brand_lexicon_extension_exits_2_for_pipeline_commands(tmp_path: Path,
+                                                                    make_project: Callable[..., Path]) -> None:
+    path = make_project(config=CONFIG + '\n[triage.intents.complaint]\npatterns = ["(unclosed"]\n')
+    result = CliRunner().invoke(main, ["--config", str(path), "poll"])
+    assert result.exit_code == 2, result.output
+    assert "(unclosed" in result.output and "Fix:" in result.output
+    assert len(result.output.strip().splitlines()) == 1

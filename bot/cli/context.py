@@ -61,7 +61,7 @@ def runtime(database: Path | None = None) -> Iterator[Runtime]:
     settings = cli.settings()
     try:
         rt = build_runtime(settings, database or cli.database)
-    except StoreError as exc:
+    except (StoreError, ConfigError) as exc:
         raise ConfigProblem(str(exc)) from None
     try:
         for problem in rt.rule_errors:
