@@ -66,8 +66,8 @@ class ContactStore:
         """Our replies to this mention's author in its thread that they have not answered (posted after) yet."""
         row = self.db.execute(
             f"""SELECT count(*) FROM mentions cur
-                JOIN mentions r ON r.platform = cur.platform
-                  AND ((cur.thread_id != '' AND r.thread_id = cur.thread_id) OR r.id = cur.id)
+                JOIN mentions r ON r.platform = cur.platform AND r.thread_id = cur.thread_id
+                  AND (cur.thread_id != '' OR r.id = cur.id)  -- same rows as "same thread, or cur itself", indexable
                 JOIN outbox o ON o.mention_id = r.id
                 WHERE cur.id = ? AND r.author_id = cur.author_id AND o.id != ? AND o.state IN ({_in(states)})
                   AND NOT EXISTS (SELECT 1 FROM mentions a WHERE a.platform = r.platform AND a.author_id = r.author_id
@@ -79,7 +79,8 @@ class ContactStore:
     def replies_since(self, platform: str, since: datetime, exclude_outbox: int | None) -> int:
         """How many replies we sent (or are sending) on ``platform`` since ``since``."""
         row = self.db.execute(
-            f"""SELECT count(*) FROM outbox o JOIN mentions m ON m.id = o.mention_id
+            # Outbox first (CROSS JOIN keeps the order): the planner otherwise walks every mention of the platform.
+            f"""SELECT count(*) FROM outbox o CROSS JOIN mentions m ON m.id = o.mention_id
                 WHERE m.platform = ? AND o.id != ? AND o.state IN ({_in(SENT)})
                   AND coalesce(o.posted_at, o.updated_at) >= ?""",
             [platform, exclude_outbox or -1, *SENT, iso(since)]).fetchone()
