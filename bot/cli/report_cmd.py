@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -11,8 +10,9 @@ import click
 from bot.cli.context import ConfigProblem, now, runtime
 from bot.report.figures import WeekFigures, options_for, week_figures
 from bot.report.render import render_html, render_text
-from bot.report.send import ReportError, SmtpTransport, send_reports
-from bot.socialid import parse_week, week_of
+from bot.report.send import ReportError
+from bot.report.weekly import last_week, send_week
+from bot.socialid import parse_week
 
 
 @click.command("report")
@@ -27,7 +27,7 @@ def report_cmd(week: str | None, account: str | None, send: bool, out: Path | No
         raise click.UsageError("choose one of --send and --out")
     with runtime() as rt:
         moment = now()
-        chosen = week or week_of(moment - timedelta(days=7), rt.settings.timezone)
+        chosen = week or last_week(moment, rt.settings.timezone)
         try:
             parse_week(chosen)
         except ValueError as exc:
@@ -42,8 +42,7 @@ def report_cmd(week: str | None, account: str | None, send: bool, out: Path | No
 
         if send:
             try:
-                with SmtpTransport(rt.settings.report.smtp) as transport:
-                    outcome = send_reports(rt.store, rt.settings, chosen, figures, transport, moment)
+                outcome = send_week(rt, chosen, moment)
             except ReportError as exc:
                 raise ConfigProblem(str(exc)) from None
             for line in outcome.sent:

@@ -8,7 +8,6 @@ which the connector must not be asked again (a rate limit or the read budget).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -73,17 +72,14 @@ def expire(rt: Runtime, now: datetime) -> Outcome:
 
 def weekly_report(rt: Runtime, now: datetime) -> Outcome:
     """Email last week's Social ID report (and any owed from earlier runs); each recipient's week once."""
-    from bot.report.figures import WeekFigures, week_figures
-    from bot.report.send import SmtpTransport, send_reports
-    from bot.socialid import week_of
+    from bot.report.send import ReportError
+    from bot.report.weekly import last_week, send_week
 
-    week = week_of(now - timedelta(days=7), rt.settings.timezone)
-
-    def figures(name: str, accounts: Sequence[str] | None) -> WeekFigures:
-        return week_figures(rt.store, rt.settings, rt.rules, name, now, accounts)
-
-    with SmtpTransport(rt.settings.report.smtp) as transport:
-        outcome = send_reports(rt.store, rt.settings, week, figures, transport, now)
+    week = last_week(now, rt.settings.timezone)
+    try:
+        outcome = send_week(rt, week, now)
+    except ReportError as exc:
+        return Outcome(f"week {week}: not sent", error=str(exc))
     summary = (f"week {week}: sent {len(outcome.sent)}, already sent {len(outcome.already)}, "
                f"failed {len(outcome.failed)}")
     errors = "; ".join(f"{what}: {why}" for what, why in outcome.failed)
