@@ -106,7 +106,7 @@ def reconcile(rt: Runtime, now: datetime, report: DispatchReport | None = None) 
                 continue
             mention = rt.store.mentions.get(item.mention_id)
             try:
-                found = connector.find_reply(mention, item.idem_key)
+                found = connector.find_reply(mention, item.idem_key, now)
             except ConnectorError as exc:
                 log.warning("reconcile failed, will ask again: %s", exc)
                 report.unsettled.append(item.id)

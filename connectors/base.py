@@ -48,7 +48,7 @@ class Connector(Protocol):
         """Post ``text`` as a public reply to ``to``; ``key`` is the idempotency key of the outbox item."""
         ...
 
-    def find_reply(self, to: Mention, key: str) -> Posted | None:
+    def find_reply(self, to: Mention, key: str, now: datetime) -> Posted | None:
         """Return our reply to ``to`` if it already exists on the platform (reconciliation)."""
         ...
 

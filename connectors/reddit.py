@@ -178,9 +178,8 @@ class RedditConnector:
             raise ConnectorError("reddit", f"Reddit accepted the reply to {to.platform_id} but returned no comment")
         return Posted(platform_id=f"t1_{made.id}", posted_at=now, url=f"https://www.reddit.com{made.permalink}")
 
-    def find_reply(self, to: Mention, key: str) -> Posted | None:
+    def find_reply(self, to: Mention, key: str, now: datetime) -> Posted | None:
         """Our comment among the direct replies of ``to``, if any (reconciliation after a crash)."""
-        now = datetime.now(UTC)  # only for retry hints in errors, never for decisions
 
         def replies() -> list[Any]:
             thing = self._thing(to.platform_id)

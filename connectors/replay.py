@@ -111,7 +111,7 @@ class ReplayConnector:
             out.flush()
         return Posted(platform_id=reply_id, posted_at=now)
 
-    def find_reply(self, to: Mention, key: str) -> Posted | None:
+    def find_reply(self, to: Mention, key: str, now: datetime) -> Posted | None:
         """Our earlier reply to ``to`` in the sink, if any."""
         for post in self._posts():
             if post["platform"] == to.platform and post["to"] == to.platform_id:
@@ -122,7 +122,7 @@ class ReplayConnector:
         """The author's recorded answer, once it is due after our reply."""
         self._load()
         answer = self._answers.get((root.platform, root.platform_id))
-        ours = self.find_reply(root, "")
+        ours = self.find_reply(root, "", now)
         if answer is None or ours is None:
             return []
         at = ours.posted_at + timedelta(minutes=float(answer["after_minutes"]))

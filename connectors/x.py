@@ -225,9 +225,8 @@ class XConnector:
                 break
         return out
 
-    def find_reply(self, to: Mention, key: str) -> Posted | None:
+    def find_reply(self, to: Mention, key: str, now: datetime) -> Posted | None:
         """Our reply to ``to``, if it exists: our tweets in its conversation replying to it."""
-        now = datetime.now(to.created_at.tzinfo)  # only used for error timestamps, never for decisions
         me = self.me(now)
         query = f"conversation_id:{to.thread_id or to.platform_id} from:{me['username']}"
         for body, _ in self._search(query, now):

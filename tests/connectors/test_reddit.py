@@ -118,10 +118,10 @@ def test_post_once_find_reply_and_follow_ups(fr: FakeReddit, rc: RedditConnector
     post = fr.add_submission("alice", "Nimbus thread")
     ask = fr.add_comment("gus", "u/NimbusHome my plug died", parent=post)
     [m] = [x for x in rc.poll(None, NOW).mentions if x.platform_id == ask]
-    assert rc.find_reply(m, "k") is None
+    assert rc.find_reply(m, "k", NOW) is None
     posted = rc.post_reply(m, "Sorry! Which firmware?", "k", NOW)
     assert len(fr.posted()) == 1 and fr.posted()[0]["parent_id"] == ask
-    found = rc.find_reply(m, "k")
+    found = rc.find_reply(m, "k", NOW)
     assert found is not None and found.platform_id == posted.platform_id
     before = NOW - timedelta(hours=1)
     answer = fr.add_comment("gus", "1.2.3, thanks", parent=posted.platform_id)
@@ -136,7 +136,7 @@ def test_reply_to_a_submission_and_reconcile(fr: FakeReddit, rc: RedditConnector
     post = fr.add_submission("ian", "Nimbus Home vs others?")
     [m] = [x for x in rc.poll(None, NOW).mentions if x.platform_id == post]
     posted = rc.post_reply(m, "Happy to compare!", "k", NOW)
-    found = rc.find_reply(m, "k")
+    found = rc.find_reply(m, "k", NOW)
     assert found is not None and found.platform_id == posted.platform_id
 
 

@@ -131,11 +131,11 @@ def test_post_once_find_reply_and_follow_ups(fx: FakeX, xc: XConnector) -> None:
     root = fx.add_tweet("judy", "@nimbushome my thermo is stuck")
     fx.add_tweet("kim", "@nimbushome hello")
     [mention] = [m for m in xc.poll(None, NOW).mentions if m.platform_id == root]
-    assert xc.find_reply(mention, "key-1") is None
+    assert xc.find_reply(mention, "key-1", NOW) is None
     posted = xc.post_reply(mention, "Sorry! Does a restart help?", "key-1", NOW)
     assert len(fx.posted()) == 1 and fx.posted()[0]["text"] == "Sorry! Does a restart help?"
     assert fx.calls("/2/tweets", "POST")[0].headers["authorization"].startswith("OAuth ")
-    found = xc.find_reply(mention, "key-1")
+    found = xc.find_reply(mention, "key-1", NOW)
     assert found is not None and found.platform_id == posted.platform_id
     since = NOW - timedelta(days=1)
     answer = fx.add_tweet("judy", "yes it works now, thanks", reply_to=posted.platform_id)
