@@ -58,7 +58,7 @@ class _Site:
 
 def run(quick: bool = False) -> list[Figure]:
     """Median page times at the large and the small queue, and their ratio."""
-    big, small, reps = (10_000, 1_000, 15) if quick else (100_000, 1_000, 41)
+    big, small, reps = (5_000, 500, 9) if quick else (100_000, 1_000, 41)
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="ronr-bench-queue-") as folder:
         sites = {}
