@@ -27,6 +27,7 @@ from bot.policy.gate import guard_post
 from bot.runtime import Runtime
 from bot.store import OutboxItem
 from connectors.base import ConnectorError, CredentialError, RateLimited
+from connectors.limits import backoff
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +74,6 @@ class DispatchReport:
         """One line for logs and job records."""
         return (f"posted {len(self.posted)}, reconciled {len(self.reconciled)}, retrying {len(self.retrying)}, "
                 f"failed {len(self.failed)}, unsettled {len(self.unsettled)}")
-
-
-def retry_delay(attempt: int, rng: random.Random) -> timedelta:
-    """Capped exponential backoff with full jitter: up to 30 s, 1 min, 2 min ... at most 30 min."""
-    ceiling = min(1800.0, 30.0 * 2 ** max(0, attempt - 1))
-    return timedelta(seconds=rng.uniform(ceiling / 2, ceiling))
 
 
 def _record_posted(rt: Runtime, item: OutboxItem, platform_id: str, posted_at: datetime, url: str,
@@ -148,7 +143,7 @@ def _post_one(rt: Runtime, item: OutboxItem, now: datetime, rng: random.Random, 
         return
     except ConnectorError as exc:
         if exc.transient and item.attempts + 1 < MAX_ATTEMPTS:
-            at = now + retry_delay(item.attempts + 1, rng)
+            at = exc.retry_at or now + timedelta(seconds=backoff(item.attempts + 1, rng))
             rt.store.outbox.retry_later(item.id, str(exc), at, now)
             report.retrying[item.id] = str(exc)
             log.warning("post failed (attempt %d), retrying at %s: %s", item.attempts + 1, at.isoformat(), exc)

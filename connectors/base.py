@@ -14,12 +14,17 @@ from bot.models import Batch, Cursor, Mention, Posted
 
 
 class ConnectorError(Exception):
-    """A connector could not do what was asked; ``transient`` says whether a retry may help."""
+    """A connector could not do what was asked; ``transient`` says whether a retry may help.
 
-    def __init__(self, connector: str, message: str, *, transient: bool = False) -> None:
+    ``retry_at`` is the connector's advice for when to try again (capped, jittered backoff), if any.
+    """
+
+    def __init__(self, connector: str, message: str, *, transient: bool = False,
+                 retry_at: datetime | None = None) -> None:
         super().__init__(f"{connector}: {message}")
         self.connector = connector
         self.transient = transient
+        self.retry_at = retry_at
 
 
 class CredentialError(ConnectorError):

@@ -126,11 +126,11 @@ class RedditConnector:
         return result
 
     def _failure(self, message: str, now: datetime, transient: bool) -> ConnectorError:
-        error = ConnectorError("reddit", message, transient=transient)
-        if transient:
-            self.failures += 1
-            error.retry_at = now + timedelta(seconds=backoff(self.failures, self.rng))  # type: ignore[attr-defined]
-        return error
+        if not transient:
+            return ConnectorError("reddit", message)
+        self.failures += 1
+        return ConnectorError("reddit", message, transient=True,
+                              retry_at=now + timedelta(seconds=backoff(self.failures, self.rng)))
 
     def get(self, path: str, params: dict[str, Any], now: datetime) -> Any:
         """GET a path through praw's authenticated session; the JSON, unparsed."""

@@ -135,7 +135,7 @@ def run_walks(name: str, state: PollState, walks: list[tuple[str, Fetch, int | N
     except ConnectorError as exc:
         if budget.requests == 0 or not exc.transient:
             raise
-        pause_until = getattr(exc, "retry_at", None)
+        pause_until = exc.retry_at
         reason = str(exc)
         problems.append(f"poll cut short: {exc}")
     state.reads += budget.reads

@@ -82,9 +82,8 @@ def translate(exc: Exception, now: datetime, rng: random.Random, attempt: int = 
         return CredentialError("x", f"credentials rejected (HTTP {exc.response.status_code}): {detail}. "
                                "Check the X keys in the environment and the app's access level")
     if isinstance(exc, TRANSIENT):
-        error = ConnectorError("x", f"transient failure: {exc}", transient=True)
-        error.retry_at = now + timedelta(seconds=backoff(attempt, rng))  # type: ignore[attr-defined]
-        return error
+        return ConnectorError("x", f"transient failure: {exc}", transient=True,
+                              retry_at=now + timedelta(seconds=backoff(attempt, rng)))
     return ConnectorError("x", f"request failed: {exc}")
 
 
@@ -127,9 +126,8 @@ class XConnector:
             except (TypeError, ValueError, KeyError, AttributeError) as exc:
                 # tweepy chokes on error bodies it does not expect (gateways, proxies): never crash a poll
                 self.failures += 1
-                error = ConnectorError("x", f"unexpected answer ({type(exc).__name__}: {exc})", transient=True)
-                error.retry_at = now + timedelta(seconds=backoff(self.failures, self.rng))  # type: ignore[attr-defined]
-                raise error from exc
+                raise ConnectorError("x", f"unexpected answer ({type(exc).__name__}: {exc})", transient=True,
+                                     retry_at=now + timedelta(seconds=backoff(self.failures, self.rng))) from exc
         raise AssertionError("unreachable")
 
     def user_ids(self, state: dict[str, Any], now: datetime) -> dict[str, str]:

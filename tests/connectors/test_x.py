@@ -88,8 +88,8 @@ def test_server_errors_are_retried_at_once_then_reported_transient(fx: FakeX, xc
     with pytest.raises(ConnectorError) as err:
         xc.poll(None, NOW)
     assert err.value.transient and not isinstance(err.value, CredentialError)
-    retry_at = err.value.retry_at  # type: ignore[attr-defined]
-    assert NOW < retry_at <= NOW + timedelta(minutes=30)
+    retry_at = err.value.retry_at
+    assert retry_at is not None and NOW < retry_at <= NOW + timedelta(minutes=30)
 
 
 def test_slow_answer_times_out_and_is_retried(fx: FakeX, x_settings: XSettings) -> None:
