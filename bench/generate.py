@@ -62,6 +62,9 @@ CHATTER = ("saw the ad for it on the train", "my brother swears by it", "thinkin
            "the new colour looks nice", "anyone tried the winter sale?")
 TAILS = ("", "", "", "!", "?", "!!", " 😡", " 🙏", " ❤️", " 😂", " #smarthome", " pls help", " thanks")
 SYLLABLES = ("ka", "lo", "mi", "ra", "ten", "jo", "sun", "el", "vi", "dan", "ro", "bee", "an", "ny", "zo", "ph")
+DETAILS = (" (order #{n})", ", day {d} of this", " since {day}", ", {d} times now", " in room {d}",
+           ", firmware 2.{d}", " — ticket {n}", " after {d} weeks")
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "the weekend", "the update", "the move")
 REPLIES = ("Thanks for flagging this, {h}! Could you DM us your order number so we can sort it today?",
            "So sorry about that, {h}. A firmware fix is rolling out this week; does a restart help meanwhile?",
            "Great question, {h}: yes, it does. Happy to walk you through the setup if you like!",
@@ -77,6 +80,13 @@ class Generator:
         # Composing every text costs more than storing it; a pool of distinct texts per platform keeps
         # the mix (and the share of copies the spam check sees) while a million rows stay fast.
         self.pool = {p: [self.text(p) for _ in range(texts)] for p in ("x", "reddit")}
+
+    def detailed(self, platform: str) -> tuple[str, str, bool]:
+        """A freshly composed text with a specific detail, so texts repeat about as rarely as real ones."""
+        text, kind, addressed = self.text(platform)
+        rng = self.rng
+        detail = rng.choice(DETAILS).format(n=rng.randint(10_000, 99_999), d=rng.randint(2, 40), day=rng.choice(DAYS))
+        return text.rstrip("!?") + detail + text[len(text.rstrip("!?")):], kind, addressed
 
     def pick(self, platform: str) -> tuple[str, str, bool]:
         """A text from the pool: (text, kind, addresses the brand)."""
@@ -132,7 +142,9 @@ class _Rows:
     def __init__(self, db: sqlite_utils.Database, gen: Generator, seed: int) -> None:
         self.db, self.gen, self.seed = db, gen, seed
         base = next_id(db, "authors")
-        self.authors = [(base + i, p, f"{pid}-{base}", h, h.title(), f, int(f > 5000), _iso(END_TS), _iso(END_TS))
+        # The first authors keep the ids replay_records gives them, so a replay into this database meets its history.
+        self.authors = [(base + i, p, pid if base == 1 else f"{pid}-{base}", h, h.title(), f, int(f > 5000),
+                         _iso(END_TS), _iso(END_TS))
                         for i, (p, pid, h, f) in enumerate(gen.authors)]
         load(db, {"authors": self.authors})
         self.mention_id, self.suggestion_id, self.loop_id = (
@@ -262,13 +274,14 @@ def build(db_path: Path, seed: int, mentions: int = 0, pending: int = 0, loops: 
 
 
 def replay_records(seed: int, count: int, per_minute: int = 1000, start: int = 0) -> Iterator[dict[str, object]]:
-    """Replay records (the data/sample format), ``per_minute`` of them each minute from minute 0."""
+    """Replay records ``start`` to ``start + count`` (the data/sample format), ``per_minute`` a minute from minute 0."""
     gen = Generator(seed)
     for i in range(start, start + count):
         platform, author_pid, handle, followers = gen.authors[int(gen.rng.random() * len(gen.authors))]
-        text, _, addressed = gen.pick(platform)
+        text, _, addressed = gen.detailed(platform)
         pid = f"r{seed}-{i}"
-        yield {"platform": platform, "platform_id": pid, "minutes": i // per_minute, "text": text, "lang": "en",
+        yield {"platform": platform, "platform_id": pid, "minutes": (i - start) // per_minute, "text": text,
+               "lang": "en",
                "author": {"id": author_pid, "handle": handle, "name": handle.title(), "followers": followers},
                "thread_id": pid, "in_reply_to": None, "addresses_us": addressed, "account": ACCOUNTS[platform],
                "url": f"https://{platform}.example/{pid}"}
