@@ -3,7 +3,7 @@
 With 10,000 new mentions waiting, one poll must fetch them all in at most ceil(10000/100) + 2
 requests per listening query; a poll with nothing new costs one request per query; a re-poll never
 fetches a stored mention again. Run: ``python -m bench.bench_connectors`` (prints a table; exits 1
-if a goal is missed).
+if a goal is missed); ``python -m bench`` takes the figures of :func:`run` (1,000 new when quick).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import sys
 from collections import Counter
 from datetime import UTC, datetime
 
+from bench.harness import Figure, figure
 from bot.config.settings import BrandSettings, RedditSettings, XSettings
 from connectors.reddit import RedditConnector, RedditCredentials
 from connectors.x import XConnector, XCredentials
@@ -31,18 +32,18 @@ def per_query(paths: list[str]) -> Counter[str]:
     return Counter(p for p in paths if not p.startswith("/2/users/by") and "access_token" not in p)
 
 
-def bench_x(now: datetime) -> list[tuple[str, str, int, int, str]]:
+def bench_x(now: datetime, n: int = N) -> list[tuple[str, str, int, int, str]]:
     fake = FakeX()
     url = fake.start()
     conn = XConnector(XSettings(base_url=url, monthly_read_budget=10**9), BRAND, ["nimbushome"],
                       XCredentials(fake_x.BEARER, fake_x.CONSUMER_KEY, "s", fake_x.ACCESS_TOKEN, "t"),
                       rng=random.Random(0))
     cursor = conn.poll(None, now).cursor
-    for i in range(N):
+    for i in range(n):
         fake.add_tweet(f"user{i % 97}", f"my nimbus #{i}")
     rows = []
     seen: set[str] = set()
-    for label in ("10,000 new", "nothing new", "1 new"):
+    for label in (f"{n:,} new", "nothing new", "1 new"):
         if label == "1 new":
             fake.add_tweet("late", "nimbus again")
         fake.reset_log()
@@ -57,7 +58,7 @@ def bench_x(now: datetime) -> list[tuple[str, str, int, int, str]]:
     return rows
 
 
-def bench_reddit(now: datetime) -> list[tuple[str, str, int, int, str]]:
+def bench_reddit(now: datetime, n: int = N) -> list[tuple[str, str, int, int, str]]:
     fake = FakeReddit()
     url = fake.start()
     conn = RedditConnector(RedditSettings(base_url=url, auth_url=url, subreddits=["smarthome"],
@@ -67,11 +68,11 @@ def bench_reddit(now: datetime) -> list[tuple[str, str, int, int, str]]:
     post = fake.add_submission("op", "a thread")
     cursor = conn.poll(None, now).cursor
     fake.remaining = 10**9  # the fake's window is not what is measured here
-    for i in range(N):
+    for i in range(n):
         fake.add_comment(f"user{i % 97}", f"my nimbus #{i}", parent=post)
     rows = []
     seen: set[str] = set()
-    for label in ("10,000 new", "nothing new", "1 new"):
+    for label in (f"{n:,} new", "nothing new", "1 new"):
         if label == "1 new":
             fake.add_comment("late", "nimbus again", parent=post)
         fake.reset_log()
@@ -86,6 +87,28 @@ def bench_reddit(now: datetime) -> list[tuple[str, str, int, int, str]]:
     return rows
 
 
+def run(quick: bool = False) -> list[Figure]:
+    """Requests per 100 new mentions for each connector (goal <= 1.05), and requests of an idle poll."""
+    n = 1_000 if quick else N
+    now = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)
+    figures = []
+    for connector, rows in (("X", bench_x(now, n)), ("Reddit", bench_reddit(now, n))):
+        burst = [r for r in rows if r[1] == f"{n:,} new"]
+        idle = [r for r in rows if r[1] == "nothing new"]
+        requests, queries = sum(r[2] for r in burst), len(burst)
+        refetch = all(r[4].endswith("refetched=0") for r in rows)
+        figures.append(figure(f"{connector} API requests per 100 new mentions ({n:,} new)", requests * 100 / n,
+                              "requests", at_most=1.05,
+                              note=f"fake {connector} server on 127.0.0.1, real client library; {requests} requests "
+                              f"over {queries} listening quer{'y' if queries == 1 else 'ies'}; no mention fetched "
+                              f"twice: {refetch}"))
+        idle_requests = sum(r[2] for r in idle)
+        figures.append(figure(f"{connector} requests of a poll with nothing new", idle_requests, "requests",
+                              at_most=len(idle) or 1, goal="1 per listening query",
+                              note="; ".join(r[4] for r in idle)))
+    return figures
+
+
 def main() -> int:
     now = datetime.now(UTC)
     rows = bench_x(now) + bench_reddit(now)
@@ -93,7 +116,7 @@ def main() -> int:
     failures = []
     for connector, label, count, mentions, detail in rows:
         print(f"{connector:<9} {label:<12} {count:>8} {mentions:>8}  {detail}")
-        limit = GOAL if label == "10,000 new" else 1
+        limit = GOAL if label == f"{N:,} new" else 1
         if count > limit or not detail.endswith("refetched=0"):
             failures.append(f"{connector} {label} {detail}: {count} requests (goal <= {limit})")
     print(f"goal: <= {GOAL} requests per query for {N:,} new; 1 per query when nothing is new; no refetch")
