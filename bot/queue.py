@@ -16,9 +16,8 @@ import difflib
 from datetime import datetime
 from typing import Any
 
+from bot.policy.guardrails import DEFAULT_MAX_LENGTH, MAX_LENGTH, reply_length
 from bot.store import Decision, QueueItem, Store
-
-MAX_REPLY_CHARS = {"x": 280, "reddit": 10_000}
 
 
 class QueueError(Exception):
@@ -60,13 +59,16 @@ def _refuse(item: QueueItem, outcome: Decision, store: Store | None = None) -> Q
 
 def reply_limit(platform: str) -> int:
     """How many characters a reply may have on ``platform``."""
-    return MAX_REPLY_CHARS.get(platform, 10_000)
+    return MAX_LENGTH.get(platform, DEFAULT_MAX_LENGTH)
 
 
 def _check_length(item: QueueItem, text: str) -> None:
-    limit = reply_limit(item.mention.platform)
-    if len(text) > limit:
-        raise QueueError(f"reply is {len(text)} characters; {item.mention.platform} allows {limit}. Shorten it")
+    platform = item.mention.platform
+    length, limit = reply_length(platform, text)
+    if length > limit:
+        how = " (X counts emoji, CJK characters and links as more than one)" if length != len(text) else ""
+        raise QueueError(f"reply is {length} characters as {platform} counts them{how}; {platform} allows {limit}. "
+                         "Shorten it")
 
 
 def _pending(store: Store, item_id: int, by: str, verb: str) -> QueueItem:

@@ -104,3 +104,10 @@ def test_reject_needs_a_reason_and_name(cli: Callable[..., Result]) -> None:
     item = _ids(cli)[0]
     assert cli("queue", "reject", str(item), "--reason", "  ", "--as", "tom").exit_code == 1
     assert cli("queue", "reject", str(item), "--reason", "meh").exit_code == 2  # click: missing --as
+
+
+def test_x_length_is_counted_the_way_x_counts_it(cli: Callable[..., Result]) -> None:
+    item = _ids(cli)[0]
+    result = cli("queue", "approve", str(item), "--text", "Sorry! " + "🙏" * 140, "--as", "tom")
+    assert result.exit_code == 1
+    assert "as x counts them" in result.output and "x allows 280" in result.output

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.dispatch import notify_approved
 from bot.queue import QueueError, approve, assign, claim, edit, reject, snooze
 from bot.web.context import Web
 from bot.web.views import clean, parse_until, version_of
@@ -31,6 +32,7 @@ def run(w: Web, by: str, item_id: int, action: str, fields: Mapping[str, object]
         text = fields.get("text")
         final = clean(text) if isinstance(text, str) and text.strip() else None
         outcome = approve(store, item_id, by, now, text=final, expected_version=version)
+        notify_approved()  # a daemon serving this UI posts it within a second, not at its next tick
         return f"Approved item {item_id}; it will be posted once (outbox {outcome.outbox_id})."
     if action == "edit":
         edit(store, item_id, by, clean(fields.get("text")), now, expected_version=version)

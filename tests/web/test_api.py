@@ -127,3 +127,20 @@ def test_user_commands(make_project: Callable[..., object], tmp_path: object) ->
     assert code == 1 and "ronr user add nobody" in out
     code, out = run("user", "list")
     assert code == 0 and "ada" in out and "admin" in out
+
+
+def test_an_approval_wakes_the_dispatcher(api: Callable[[str], Client], web_rt: Runtime) -> None:
+    from bot.dispatch import on_approval
+
+    woken: list[int] = []
+    unsubscribe = on_approval(lambda: woken.append(1))
+    try:
+        client = api("maya")
+        item = web_rt.store.suggestions.pending()[0]
+        assert client.post(f"/api/items/{item.id}/reject", json={"version": item.version, "reason": "dup"}).is_success
+        assert woken == []  # only approvals have something to post
+        item = web_rt.store.suggestions.pending()[0]
+        assert client.post(f"/api/items/{item.id}/approve", json={"version": item.version}).is_success
+        assert woken == [1]
+    finally:
+        unsubscribe()
