@@ -89,7 +89,17 @@ def apply_migrations(db: sqlite_utils.Database, name: str, upto: int | None = No
 
 
 def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """Split a migration into statements the way SQLite does (a trigger's body keeps its semicolons)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return [s for s in statements if s.rstrip(";").strip()]
 
 
 @contextmanager

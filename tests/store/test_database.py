@@ -115,3 +115,16 @@ def test_a_migration_that_lands_late_with_a_lower_number_is_still_applied(tmp_pa
         assert reopened.version == latest()
     finally:
         reopened.close()
+
+
+def test_migration_scripts_split_like_sqlite_so_triggers_work() -> None:
+    from bot.store.database import _statements
+
+    script = """CREATE TABLE a (x TEXT);
+CREATE TRIGGER a_ins AFTER INSERT ON a BEGIN
+    INSERT INTO a (x) SELECT 'y; z' WHERE 0;
+END;
+-- a comment
+CREATE INDEX a_x ON a (x);"""
+    parts = _statements(script)
+    assert len(parts) == 3 and parts[1].startswith("CREATE TRIGGER") and parts[1].endswith("END;")
