@@ -7,9 +7,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.models import Mention
 from bot.policy.gate import audit_blocked, propose
 from bot.runtime import Runtime
-from bot.triage import triage
+from bot.triage import TriageContext, triage
 from bot.triage.priority import sla_due
 from connectors.base import ConnectorError, RateLimited
 
@@ -55,6 +56,11 @@ def poll_connector(rt: Runtime, name: str, now: datetime, report: PollReport) ->
         log.warning("payload problem: %s", problem, extra={"connector": name})
 
 
+COMMIT_EVERY = 100
+"""Mentions processed per commit: a commit costs about as much as triaging a mention, and holding the write
+lock for 100 of them (tens of milliseconds) keeps the web queue's writes waiting no longer than that."""
+
+
 def process_new(rt: Runtime, now: datetime, report: PollReport, limit: int = 1000) -> None:
     """Triage every stored mention that has no triage yet, and queue the policy's suggestion."""
     ctx = rt.triage_context
@@ -63,27 +69,34 @@ def process_new(rt: Runtime, now: datetime, report: PollReport, limit: int = 100
         batch = rt.store.mentions.untriaged(limit)
         if not batch:
             return
-        for mention_id, mention in batch:
-            copies = rt.store.mentions.authors_with_same_text(mention.text)
-            result = triage(mention, ctx, now, duplicate_authors=copies)
-            proposal = propose(rt, mention_id, mention, result, now)  # policy engine, then the guardrails
-            due = sla_due(mention.created_at, result.priority, hours)
-            with rt.store.atomic():  # the triage and its suggestion land together or not at all
-                rt.store.suggestions.record_triage(mention_id, result, now)
-                if proposal is not None:
-                    added = rt.store.suggestions.add(mention, mention_id, proposal, result.priority, due, now)
-                    if proposal.blocked_by:  # shown in the queue with its reasons; no loop is owed
-                        audit_blocked(rt, "suggestion", added, proposal.blocked_by, now)
-                    elif proposal.action == "reply":
-                        rt.store.loops.open(mention_id, result.priority, due, result.sentiment.compound)
-            report.triaged += 1
-            report.intents.update(result.intents or ("none",))
-            report.priorities[result.priority] += 1
-            if proposal is not None:
-                if proposal.action == "ignore":
-                    report.ignored += 1
-                else:
-                    report.queued += 1
+        for first in range(0, len(batch), COMMIT_EVERY):
+            with rt.store.atomic():  # one commit per group; each mention inside is its own savepoint
+                for mention_id, mention in batch[first:first + COMMIT_EVERY]:
+                    _process_one(rt, ctx, hours, mention_id, mention, now, report)
+
+
+def _process_one(rt: Runtime, ctx: TriageContext, hours: dict[str, float], mention_id: int, mention: Mention,
+                 now: datetime, report: PollReport) -> None:
+    copies = rt.store.mentions.authors_with_same_text(mention.text)
+    result = triage(mention, ctx, now, duplicate_authors=copies)
+    proposal = propose(rt, mention_id, mention, result, now)  # policy engine, then the guardrails
+    due = sla_due(mention.created_at, result.priority, hours)
+    with rt.store.atomic():  # the triage and its suggestion land together or not at all
+        rt.store.suggestions.record_triage(mention_id, result, now)
+        if proposal is not None:
+            added = rt.store.suggestions.add(mention, mention_id, proposal, result.priority, due, now)
+            if proposal.blocked_by:  # shown in the queue with its reasons; no loop is owed
+                audit_blocked(rt, "suggestion", added, proposal.blocked_by, now)
+            elif proposal.action == "reply":
+                rt.store.loops.open(mention_id, result.priority, due, result.sentiment.compound)
+    report.triaged += 1
+    report.intents.update(result.intents or ("none",))
+    report.priorities[result.priority] += 1
+    if proposal is not None:
+        if proposal.action == "ignore":
+            report.ignored += 1
+        else:
+            report.queued += 1
 
 
 def poll_once(rt: Runtime, now: datetime) -> PollReport:
