@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
-from bot.triage.lexicon import INTENTS, TOKEN, IntentLexicon, IntentMatcher, describe, phrase_regex
+from bot.triage.lexicon import INTENTS, TOKEN, CueIndex, IntentMatcher, describe, phrase_regex, runs_of
 
 _CLAUSE_END = re.compile(r"[.,!?;:\n]")
 WEAK_BELOW = 0.4  # weak cues count only in texts VADER does not find clearly positive
@@ -36,7 +37,9 @@ def _views(text: str, tokens: dict[str, None], matcher: IntentMatcher) -> dict[s
     """Per intent, the text with that intent's ``unless`` phrases blanked (only intents that have one there)."""
     views: dict[str, str] = {}
     index = matcher.unless_by_word
-    hits = [h for token in tokens for h in index.get(token, ())] + index.get("", [])
+    hits = list(matcher.unless_loose)
+    if not matcher.unless_words.isdisjoint(tokens):
+        hits[:0] = [h for token in tokens for h in index.get(token, ())]
     for intent, phrase in hits:
         view = views.get(intent, text)
         if phrase in view:
@@ -51,13 +54,17 @@ def is_negated(text: str, start: int, negators: frozenset[str]) -> bool:
     words = TOKEN.findall(clause)[-3:]
     if any(w in negators or w.endswith("n't") for w in words):
         return True
-    return any(" " in n and n in clause for n in negators)
+    return any(n in clause for n in _phrases(negators))
 
 
-def _phrase_hits(text: str, phrase: str, lex: IntentLexicon, negators: frozenset[str]) -> tuple[bool, bool]:
+@cache
+def _phrases(negators: frozenset[str]) -> tuple[str, ...]:
+    return tuple(n for n in negators if " " in n)
+
+
+def _phrase_hits(text: str, regex: re.Pattern[str], negatable: bool, negators: frozenset[str]) -> tuple[bool, bool]:
     """(found, found only negated) for one phrase of one intent."""
-    regex = phrase_regex(phrase)
-    if not lex.negatable:
+    if not negatable:
         return regex.search(text) is not None, False
     negated_only = False
     for match in regex.finditer(text):
@@ -67,64 +74,84 @@ def _phrase_hits(text: str, phrase: str, lex: IntentLexicon, negators: frozenset
     return negated_only, negated_only
 
 
-def _cue(text: str, lex: IntentLexicon) -> str:
-    for phrase in lex.phrases:
+def _cue(text: str, index: CueIndex, runs: set[str], present: set[str], ascii_text: bool) -> str:
+    """The first phrase, else pattern, of a cue lexicon in the text ("" if none), as a reason."""
+    phrases = index.lex.phrases
+    for i in index.candidates(runs, ascii_text):
+        phrase = phrases[i]
         if phrase in text and (not phrase[:1].isalnum() or phrase_regex(phrase).search(text)):
             return f'phrase "{phrase}"'
-    for pattern in lex.patterns:
-        match = pattern.search(text)
+    for pattern in index.lex.patterns:
+        match = None if pattern.gates and present.isdisjoint(pattern.gates) else pattern.regex.search(text)
         if match:
             return describe(match)
     return ""
 
 
-def _weak(view: str, tokens: dict[str, None], matcher: IntentMatcher, intent: str) -> str:
-    """The first weak cue of ``intent`` in the text that is not negated ("nothing missing")."""
+def _weak(view: str, tokens: dict[str, None], runs: set[str], matcher: IntentMatcher, intent: str) -> str:
+    """The first weak cue of ``intent`` in the text that is not negated ("nothing missing").
+
+    A weak phrase can only count where it occurs as whole words, so phrases whose first run of
+    letters is not in the text are not even looked for.
+    """
     words = matcher.weak_words.get(intent, frozenset())
-    cues = [t for t in tokens if t in words] + [p for p in matcher.weak_phrases.get(intent, ()) if p in view]
+    cues = [] if words.isdisjoint(tokens) else [t for t in tokens if t in words]
+    first_runs = matcher.weak_run_set.get(intent, frozenset())
+    if "" in first_runs or not first_runs.isdisjoint(runs):
+        cues += [p for p, run in matcher.weak_runs[intent] if (not run or run in runs) and p in view]
     for cue in cues:
         if any(not is_negated(view, m.start(), matcher.cues.negators) for m in phrase_regex(cue).finditer(view)):
             return cue
     return ""
 
 
-def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0) -> IntentResult:
+def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
+                   words: list[str] | None = None) -> IntentResult:
     """Intents of a normalised text (see :func:`bot.triage.lexicon.normalise`), each with its reason.
 
     ``compound`` is the text's VADER score: weak cues count only when it is below ``WEAK_BELOW``.
+    ``words`` are ``TOKEN.findall(text)`` when the caller already has them.
+
+    Every look-up is first narrowed by a cheap test that a match implies (the phrase's first word
+    among the text's words, the phrase as a substring, a pattern's gate literal in the text), so
+    the result is exactly that of trying every phrase and pattern.
     """
     lexicons = matcher.lexicons
-    tokens = dict.fromkeys(TOKEN.findall(text))
-    masked = _views(text, tokens, matcher)
-    views = {name: masked.get(name, text) for name in lexicons}
+    tokens = dict.fromkeys(TOKEN.findall(text) if words is None else words)
+    runs = runs_of(tokens)
+    ascii_text = text.isascii()
+    views = _views(text, tokens, matcher)
     found: dict[str, str] = {}
     negated: dict[str, str] = {}
     praise_words: list[str] = []
-    candidates = [e for token in tokens for e in matcher.by_word.get(token, ())]
-    candidates += [e for e in matcher.loose if e.phrase in text]
-    for entry in candidates:
-        lex = lexicons[entry.intent]
-        if entry.intent in found and not (lex.negatable and entry.intent == "praise"):
+    index = matcher.index
+    candidates = [c for token in tokens if token in index for c in index[token]]
+    candidates += [c for c in (matcher.loose_ascii if ascii_text else matcher.loose_candidates) if c[1] in text]
+    negators = matcher.cues.negators
+    for intent, phrase, single, negatable, regex in candidates:
+        if intent in found and not (negatable and intent == "praise"):
             continue
-        view = views[entry.intent]
-        if entry.single and view is text and not lex.negatable:
+        view = views.get(intent, text)
+        if single and view is text and not negatable:
             hit, only_negated = True, False
+        elif phrase not in view:
+            continue
         else:
-            hit, only_negated = _phrase_hits(view, entry.phrase, lex, matcher.cues.negators)
+            hit, only_negated = _phrase_hits(view, regex, negatable, negators)
         if not hit:
             continue
         if only_negated:
-            negated.setdefault(entry.intent, entry.phrase)
+            negated.setdefault(intent, phrase)
             continue
-        found.setdefault(entry.intent, f'{entry.intent}: phrase "{entry.phrase}"')
-        if entry.intent == "praise":
-            praise_words.append(entry.phrase)
-    present = {g for g in matcher.gates if g in text}
-    for name, lex in lexicons.items():
+        found.setdefault(intent, f'{intent}: phrase "{phrase}"')
+        if intent == "praise":
+            praise_words.append(phrase)
+    present = matcher.finder.present(text)
+    for name, patterns in matcher.pattern_lexicons:
         if name in found:
             continue
-        view = views[name]
-        for pattern in lex.patterns:
+        view = views.get(name, text)
+        for pattern in patterns:
             match = None if pattern.gates and present.isdisjoint(pattern.gates) else pattern.regex.search(view)
             if match:
                 found[name] = f"{name}: {describe(match)}"
@@ -132,7 +159,7 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0) -> 
     if compound < WEAK_BELOW:
         for name in matcher.weak_words:
             if name not in found:
-                cue = _weak(views[name], tokens, matcher, name)
+                cue = _weak(views.get(name, text), tokens, runs, matcher, name)
                 if cue:
                     found[name] = f'{name}: "{cue}" in a text that is not positive ({compound:+.2f})'
     extra: list[str] = []
@@ -141,12 +168,12 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0) -> 
         if name not in found and becomes:
             found.setdefault(becomes, f'{becomes}: negated {name} "{phrase}"')
     cues = matcher.cues
-    sarcasm = _cue(text, cues.sarcasm)
+    sarcasm = _cue(text, matcher.sarcasm, runs, present, ascii_text)
     if sarcasm:
         found.setdefault("complaint", f"complaint: sarcasm cue {sarcasm}")
         if found.pop("praise", None):
             extra.append(f"praise dropped: sarcasm cue {sarcasm}")
-    rhetorical = _cue(text, cues.rhetorical)
+    rhetorical = _cue(text, matcher.rhetorical, runs, present, ascii_text)
     if rhetorical:
         found.setdefault("complaint", f"complaint: rhetorical question {rhetorical}")
         if found.pop("question", None):

@@ -5,16 +5,18 @@ The files live in ``bot/triage/data/``; a brand extends the intents through ``bo
 intent and the entry. Compiling builds an index from each phrase's first word to the phrase, so
 matching costs time in proportion to the words of a text, not to the size of the lexicon, and a
 "gate" for each pattern: a literal that every match must contain, checked before the regex runs.
+All gates of a matcher are found in one scan of the text (:class:`LiteralFinder`).
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 DATA = Path(__file__).parent / "data"
 
@@ -22,6 +24,66 @@ INTENTS = ("complaint", "question", "praise", "purchase_intent", "churn_risk", "
            "crisis", "spam", "off_topic")
 
 TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_RUN = re.compile(r"[^\W_]+")
+
+
+def first_run(phrase: str) -> str:
+    """The leading run of letters and digits of a phrase ("" when it starts with anything else)."""
+    match = _RUN.match(phrase)
+    return match.group() if match else ""
+
+
+def runs_of(tokens: dict[str, None] | list[str]) -> set[str]:
+    """The runs of letters and digits of a text, from its :data:`TOKEN` matches (apostrophes split them).
+
+    A whole-word match of a phrase that starts with a letter or digit always has the phrase's
+    :func:`first_run` among these, which makes them an exact pre-filter for such phrases.
+    """
+    runs = set(tokens)
+    for token in tokens:
+        if "'" in token:
+            runs.update(token.split("'"))
+    return runs
+
+
+class LiteralFinder:
+    """Which of a fixed set of literals occur in a text, found in one regex scan instead of one search each.
+
+    The literals form a trie compiled into a lookahead regex, so at every position the longest
+    literal starting there is reported; every literal that is a prefix of it starts there too.
+    """
+
+    def __init__(self, literals: Iterable[str]) -> None:
+        self.literals = tuple(sorted(set(filter(None, literals))))
+        self._prefixes = {w: frozenset(v for v in self.literals if w.startswith(v)) for w in self.literals}
+        self._regex = re.compile("(?=(" + _trie(self.literals) + "))") if self.literals else None
+
+    def present(self, text: str) -> set[str]:
+        """The literals that occur in ``text`` (exactly ``{w for w in literals if w in text}``)."""
+        found: set[str] = set()
+        if self._regex is not None:
+            prefixes = self._prefixes
+            for longest in set(self._regex.findall(text)):
+                found |= prefixes[longest]
+        return found
+
+
+def _trie(words: Iterable[str]) -> str:
+    root: dict[str, dict[str, Any]] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(c) + emit(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
 
 
 class LexiconError(ValueError):
@@ -203,6 +265,35 @@ class IndexEntry:
     single: bool
 
 
+# One phrase ready to check: intent, phrase, whether the indexed word alone is the phrase, whether the
+# intent is negatable, and the phrase's whole-word regex.
+Candidate = tuple[str, str, bool, bool, re.Pattern[str]]
+
+
+class CueIndex:
+    """A cue lexicon (sarcasm, rhetorical questions) indexed by each phrase's first run of letters and digits.
+
+    Only phrases whose first run occurs in a text (or that start with something else) need checking,
+    in their order in the file, so the first cue found is the same as when checking all of them.
+    """
+
+    def __init__(self, lex: IntentLexicon) -> None:
+        self.lex = lex
+        self.by_run: dict[str, list[int]] = {}
+        self.others: tuple[int, ...] = tuple(i for i, p in enumerate(lex.phrases) if not first_run(p))
+        self.others_ascii = tuple(i for i in self.others if lex.phrases[i].isascii())
+        for i, phrase in enumerate(lex.phrases):
+            if first_run(phrase):
+                self.by_run.setdefault(first_run(phrase), []).append(i)
+
+    def candidates(self, runs: set[str], ascii_text: bool) -> list[int]:
+        """Indices of the phrases that may occur whole in a text with these runs, in file order."""
+        found = [i for run in self.by_run.keys() & runs for i in self.by_run[run]]
+        found += self.others_ascii if ascii_text else self.others
+        found.sort()
+        return found
+
+
 class IntentMatcher:
     """Compiled lexicons: phrases indexed by first word, loose phrases, gated patterns, and the cues."""
 
@@ -231,6 +322,30 @@ class IntentMatcher:
             if lex.weak:
                 self.weak_words[lex.intent] = frozenset(w for w in lex.weak if TOKEN.fullmatch(w))
                 self.weak_phrases[lex.intent] = tuple(w for w in lex.weak if not TOKEN.fullmatch(w))
+        self._compile()
+
+    def _compile(self) -> None:
+        """The same lexicons in the shapes matching reads fastest (built once, never per text)."""
+        negatable = {name: lex.negatable for name, lex in self.lexicons.items()}
+
+        def candidate(e: IndexEntry) -> Candidate:
+            return e.intent, e.phrase, e.single, negatable[e.intent], phrase_regex(e.phrase)
+
+        self.index: dict[str, tuple[Candidate, ...]] = {
+            word: tuple(map(candidate, entries)) for word, entries in self.by_word.items()}
+        self.loose_candidates = tuple(map(candidate, self.loose))
+        self.loose_ascii = tuple(c for c in self.loose_candidates if c[1].isascii())
+        self.unless_words = frozenset(k for k in self.unless_by_word if k)
+        self.unless_loose = tuple(self.unless_by_word.get("", ()))
+        self.pattern_lexicons = tuple((name, lex.patterns) for name, lex in self.lexicons.items() if lex.patterns)
+        self.weak_runs = {name: tuple((p, first_run(p)) for p in phrases)
+                          for name, phrases in self.weak_phrases.items()}
+        self.weak_run_set = {name: frozenset(r for _, r in runs) for name, runs in self.weak_runs.items()}
+        self.sarcasm = CueIndex(self.cues.sarcasm)
+        self.rhetorical = CueIndex(self.cues.rhetorical)
+        self.negator_phrases = tuple(sorted(n for n in self.cues.negators if " " in n))
+        cue_gates = [g for lex in (self.cues.sarcasm, self.cues.rhetorical) for p in lex.patterns for g in p.gates]
+        self.finder = LiteralFinder((*self.gates, *cue_gates))
 
 
 @dataclass(frozen=True)
