@@ -7,10 +7,10 @@ from datetime import datetime
 
 from bot.models import Mention, Triage
 from bot.triage.intents import detect_intents
-from bot.triage.lexicon import IntentMatcher, builtin_matcher, normalise
+from bot.triage.lexicon import TOKEN, IntentMatcher, builtin_matcher, normalise
 from bot.triage.priority import priority_score
 from bot.triage.sentiment import score_sentiment
-from bot.triage.signals import URL, language, reach, relevance, spam_signals
+from bot.triage.signals import URL, language, language_of_words, language_words_of, reach, relevance, spam_signals
 
 INTENT_HEAD = 8_000  # intents are read in the first 8,000 and the last 2,000 characters (bounded work)
 INTENT_TAIL = 2_000
@@ -49,7 +49,8 @@ def triage(mention: Mention, ctx: TriageContext, now: datetime, duplicate_author
                + (f" (mean of {sentiment.segments} segments)" if sentiment.segments > 1 else "")]
     lowered = normalise(bounded(text))
     plain = URL.sub(" ", lowered) if ("http" in lowered or "www." in lowered) else lowered
-    found = detect_intents(plain, ctx.lexicons, sentiment.compound)
+    words = TOKEN.findall(plain)  # shared by intents and, when exact, language
+    found = detect_intents(plain, ctx.lexicons, sentiment.compound, words)
     intents, why = found.intents, found.reasons
     score, relevance_reason = relevance(lowered, ctx.keywords, ctx.handles, ctx.excluded, ctx.context_words,
                                         mention.addresses_us, ctx.ambiguous)
@@ -72,7 +73,9 @@ def triage(mention: Mention, ctx: TriageContext, now: datetime, duplicate_author
     elif score < ctx.off_topic_below:
         intents = ["off_topic"]
         reasons.append(f"off_topic: relevance {score} is below {ctx.off_topic_below}")
-    lang, lang_reason = language(text, mention.lang)
+    lang_words = language_words_of(text, lowered, words if plain is lowered else None)
+    lang, lang_reason = (language(text, mention.lang) if lang_words is None
+                         else language_of_words(lang_words, mention.lang))
     reasons.append(lang_reason)
     reasons.append(reach(mention.author.followers, mention.author.verified))
     spam = "spam" in intents

@@ -147,15 +147,16 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
         if intent == "praise":
             praise_words.append(phrase)
     present = matcher.finder.present(text)
-    for name, patterns in matcher.pattern_lexicons:
-        if name in found:
-            continue
-        view = views.get(name, text)
-        for pattern in patterns:
-            match = None if pattern.gates and present.isdisjoint(pattern.gates) else pattern.regex.search(view)
+    by_gate = matcher.by_gate
+    runnable = {i for gate in present if gate in by_gate for i in by_gate[gate]}
+    runnable.update(matcher.ungated)
+    patterns = matcher.patterns
+    for i in sorted(runnable):  # lexicon order, then pattern order: the first match of an intent decides
+        name, regex = patterns[i]
+        if name not in found:
+            match = regex.search(views.get(name, text))
             if match:
                 found[name] = f"{name}: {describe(match)}"
-                break
     if compound < WEAK_BELOW:
         for name in matcher.weak_words:
             if name not in found:

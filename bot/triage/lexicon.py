@@ -337,7 +337,14 @@ class IntentMatcher:
         self.loose_ascii = tuple(c for c in self.loose_candidates if c[1].isascii())
         self.unless_words = frozenset(k for k in self.unless_by_word if k)
         self.unless_loose = tuple(self.unless_by_word.get("", ()))
-        self.pattern_lexicons = tuple((name, lex.patterns) for name, lex in self.lexicons.items() if lex.patterns)
+        # Patterns in lexicon order, the gated ones listed under each of their gates.
+        self.patterns = tuple((name, p.regex) for name, lex in self.lexicons.items() for p in lex.patterns)
+        gated = [p.gates for lex in self.lexicons.values() for p in lex.patterns]
+        self.ungated = tuple(i for i, gates in enumerate(gated) if not gates)
+        self.by_gate: dict[str, tuple[int, ...]] = {}
+        for i, gates in enumerate(gated):
+            for gate in gates:
+                self.by_gate[gate] = (*self.by_gate.get(gate, ()), i)
         self.weak_runs = {name: tuple((p, first_run(p)) for p in phrases)
                           for name, phrases in self.weak_phrases.items()}
         self.weak_run_set = {name: frozenset(r for _, r in runs) for name, runs in self.weak_runs.items()}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections import Counter
 from collections.abc import Sequence
 from functools import cache
 
@@ -104,13 +103,31 @@ def language(text: str, platform_lang: str | None) -> tuple[str, str]:
     lang, count = _script_language(sample)
     if lang:
         return lang, f"language {lang}: {count} letters in its script"
-    words = TOKEN.findall(sample)
-    hits: Counter[str] = Counter()
+    return language_of_words(TOKEN.findall(sample), platform_lang)
+
+
+def language_words_of(text: str, lowered: str, words: list[str] | None = None) -> list[str] | None:
+    """The words :func:`language` counts, from ``lowered`` (``text.lower()``) when that is exact; else None.
+
+    That is so for a short ASCII text without links: lower-casing changes nothing else there, and
+    handles are removed the same way before or after it. ``words``, if given, are
+    ``TOKEN.findall(lowered)``.
+    """
+    if len(text) > LANGUAGE_SAMPLE or not text.isascii() or "http" in text or "www." in text:
+        return None
+    if "@" in lowered:
+        return TOKEN.findall(_MENTION.sub(" ", lowered))
+    return TOKEN.findall(lowered) if words is None else words
+
+
+def language_of_words(words: list[str], platform_lang: str | None) -> tuple[str, str]:
+    """The language with the most known function words among ``words`` (see :func:`language`)."""
+    hits: dict[str, int] = {}
     index = _word_languages()
-    for word in words:
-        if word in index:
-            for code in index[word]:
-                hits[code] += 1
+    for codes in map(index.get, words):
+        if codes:
+            for code in codes:
+                hits[code] = hits.get(code, 0) + 1
     ranked = sorted(((n, code) for code, n in hits.items()), reverse=True) + [(0, "und"), (0, "und")]
     (best_hits, best), (second_hits, _) = ranked[0], ranked[1]
     if best_hits > second_hits and (best_hits >= 2 or (best_hits == 1 and len(words) <= 3)):
@@ -130,12 +147,12 @@ def spam_signals(text: str, duplicate_authors: int, same_text_limit: int = 3) ->
         rest = _HASHTAG.sub(" ", _MENTION.sub(" ", URL.sub(" ", text)))
         if URL.search(text) and len(TOKEN.findall(rest)) <= 2:
             reasons.append("spam: link-only post")
-    if "#" in text:
+    if text.count("#") >= 4:  # fewer cannot be stuffing
         tags = len(_HASHTAG.findall(text))
         words = len(TOKEN.findall(text))
         if tags >= 6 or (tags >= 4 and tags * 2 > words):
             reasons.append(f"spam: hashtag stuffing ({tags} hashtags)")
-    if "@" in text and len(_MENTION.findall(text)) >= 8:
+    if text.count("@") >= 8 and len(_MENTION.findall(text)) >= 8:
         reasons.append("spam: mention stuffing (8 or more accounts tagged)")
     if duplicate_authors >= same_text_limit:
         reasons.append(f"spam: the same text from {duplicate_authors} authors")
