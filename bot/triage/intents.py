@@ -82,7 +82,9 @@ def _cue(text: str, index: CueIndex, runs: set[str], present: set[str], ascii_te
         if phrase in text and (not phrase[:1].isalnum() or phrase_regex(phrase).search(text)):
             return f'phrase "{phrase}"'
     for pattern in index.lex.patterns:
-        match = None if pattern.gates and present.isdisjoint(pattern.gates) else pattern.regex.search(text)
+        if pattern.gates and present.isdisjoint(pattern.gates):
+            continue
+        match = None if any(present.isdisjoint(alts) for alts in pattern.also) else pattern.regex.search(text)
         if match:
             return describe(match)
     return ""
@@ -150,10 +152,10 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
     by_gate = matcher.by_gate
     runnable = {i for gate in present if gate in by_gate for i in by_gate[gate]}
     runnable.update(matcher.ungated)
-    patterns = matcher.patterns
+    patterns, also = matcher.patterns, matcher.pattern_also
     for i in sorted(runnable):  # lexicon order, then pattern order: the first match of an intent decides
         name, regex = patterns[i]
-        if name not in found:
+        if name not in found and all(not present.isdisjoint(alts) for alts in also[i]):
             match = regex.search(views.get(name, text))
             if match:
                 found[name] = f"{name}: {describe(match)}"

@@ -96,6 +96,7 @@ class Pattern:
 
     regex: re.Pattern[str]
     gates: tuple[str, ...]
+    also: tuple[tuple[str, ...], ...] = ()  # further literal sets every match contains one of (see pattern_gates)
 
     def search(self, text: str) -> re.Match[str] | None:
         """The first match in ``text``; the regex runs only when a gate literal is there."""
@@ -182,17 +183,14 @@ def _top_level(source: str) -> tuple[list[str], list[str]] | None:
     return runs, groups
 
 
-def pattern_gates(source: str) -> tuple[str, ...]:
-    """Literals of which every match of the regex ``source`` contains at least one; () if unsure.
-
-    Candidates are a literal run outside groups, or an unquantified group of plain alternatives
-    ("(days|weeks)"); the most selective one (longest shortest literal) is kept.
-    """
+def _gate_candidates(source: str) -> list[tuple[str, ...]]:
+    """Every literal set of which each match contains one: a literal run outside groups, or an
+    unquantified group of plain alternatives ("(days|weeks)"); [] if unsure."""
     if source.startswith("(?"):
-        return ()
+        return []
     parts = _top_level(source)
     if parts is None:
-        return ()
+        return []
     runs, groups = parts
     candidates: list[tuple[str, ...]] = [(r,) for r in runs if r.strip()]
     for body in groups:
@@ -200,10 +198,31 @@ def pattern_gates(source: str) -> tuple[str, ...]:
         alternatives = body.split("|")
         if not body.startswith("?") and all(a and _PLAIN.fullmatch(a) for a in alternatives):
             candidates.append(tuple(alternatives))
+    return candidates
+
+
+def _selectivity(alternatives: tuple[str, ...]) -> int:
+    return min(len(a.strip()) for a in alternatives)
+
+
+def pattern_gates(source: str) -> tuple[str, ...]:
+    """Literals of which every match of the regex ``source`` contains at least one; () if unsure.
+
+    Candidates are a literal run outside groups, or an unquantified group of plain alternatives
+    ("(days|weeks)"); the most selective one (longest shortest literal) is kept.
+    """
+    candidates = _gate_candidates(source)
     if not candidates:
         return ()
-    best = max(candidates, key=lambda alts: min(len(a.strip()) for a in alts))
-    return best if min(len(a.strip()) for a in best) >= 1 else ()
+    best = max(candidates, key=_selectivity)
+    return best if _selectivity(best) >= 1 else ()
+
+
+def pattern_also(source: str) -> tuple[tuple[str, ...], ...]:
+    """The other literal sets of ``source`` (besides :func:`pattern_gates`) worth checking: a match needs
+    one literal of each, so a regex whose rarer parts are missing from a text is not run at all."""
+    gates = pattern_gates(source)
+    return tuple(c for c in _gate_candidates(source) if c != gates and _selectivity(c) >= 3) if gates else ()
 
 
 def _strings(entry: Mapping[str, object], key: str, where: str) -> list[str]:
@@ -219,7 +238,7 @@ def compile_pattern(source: str, where: str) -> Pattern:
         regex = re.compile(source)
     except re.error as exc:
         raise LexiconError(f"{where}: pattern {source!r} is not a valid regular expression: {exc}") from None
-    return Pattern(regex, pattern_gates(source))
+    return Pattern(regex, pattern_gates(source), pattern_also(source))
 
 
 def build_lexicons(data: Mapping[str, object], source: str) -> dict[str, IntentLexicon]:
@@ -340,6 +359,8 @@ class IntentMatcher:
         # Patterns in lexicon order, the gated ones listed under each of their gates.
         self.patterns = tuple((name, p.regex) for name, lex in self.lexicons.items() for p in lex.patterns)
         gated = [p.gates for lex in self.lexicons.values() for p in lex.patterns]
+        self.pattern_also = tuple(tuple(frozenset(alts) for alts in p.also)
+                                  for lex in self.lexicons.values() for p in lex.patterns)
         self.ungated = tuple(i for i, gates in enumerate(gated) if not gates)
         self.by_gate: dict[str, tuple[int, ...]] = {}
         for i, gates in enumerate(gated):
@@ -351,8 +372,8 @@ class IntentMatcher:
         self.sarcasm = CueIndex(self.cues.sarcasm)
         self.rhetorical = CueIndex(self.cues.rhetorical)
         self.negator_phrases = tuple(sorted(n for n in self.cues.negators if " " in n))
-        cue_gates = [g for lex in (self.cues.sarcasm, self.cues.rhetorical) for p in lex.patterns for g in p.gates]
-        self.finder = LiteralFinder((*self.gates, *cue_gates))
+        every = [p for lex in (*self.lexicons.values(), self.cues.sarcasm, self.cues.rhetorical) for p in lex.patterns]
+        self.finder = LiteralFinder(g for p in every for alts in (p.gates, *p.also) for g in alts)
 
 
 @dataclass(frozen=True)
