@@ -10,7 +10,7 @@ from bot.triage.intents import detect_intents
 from bot.triage.lexicon import TOKEN, IntentMatcher, builtin_matcher, normalise
 from bot.triage.priority import priority_score
 from bot.triage.sentiment import score_sentiment
-from bot.triage.signals import URL, language, language_of_words, language_words_of, reach, relevance, spam_signals
+from bot.triage.signals import URL, RelevanceRules, language, language_of_words, language_words_of, reach, spam_signals
 
 INTENT_HEAD = 8_000  # intents are read in the first 8,000 and the last 2,000 characters (bounded work)
 INTENT_TAIL = 2_000
@@ -32,6 +32,12 @@ class TriageContext:
     ambiguous: list[str] = field(default_factory=list)
     off_topic_below: float = OFF_TOPIC_BELOW
     spam_duplicate_authors: int = 3
+    relevance_rules: RelevanceRules = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Compiled once here, not per mention: the word lists are not to be changed afterwards.
+        rules = RelevanceRules(self.keywords, self.handles, self.excluded, self.context_words, self.ambiguous)
+        object.__setattr__(self, "relevance_rules", rules)
 
 
 def bounded(text: str) -> str:
@@ -52,8 +58,7 @@ def triage(mention: Mention, ctx: TriageContext, now: datetime, duplicate_author
     words = TOKEN.findall(plain)  # shared by intents and, when exact, language
     found = detect_intents(plain, ctx.lexicons, sentiment.compound, words)
     intents, why = found.intents, found.reasons
-    score, relevance_reason = relevance(lowered, ctx.keywords, ctx.handles, ctx.excluded, ctx.context_words,
-                                        mention.addresses_us, ctx.ambiguous)
+    score, relevance_reason = ctx.relevance_rules.score(lowered, mention.addresses_us)
     if "praise" in intents and sentiment.compound <= PRAISE_DROPPED_BELOW:
         intents.remove("praise")
         why.append(f"praise dropped: the text is negative overall ({sentiment.compound:+.2f})")

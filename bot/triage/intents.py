@@ -15,6 +15,7 @@ Every intent found carries the lexicon entry that decided it, so the queue can s
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -74,7 +75,7 @@ def _phrase_hits(text: str, regex: re.Pattern[str], negatable: bool, negators: f
     return negated_only, negated_only
 
 
-def _cue(text: str, index: CueIndex, runs: set[str], present: set[str], ascii_text: bool) -> str:
+def _cue(text: str, index: CueIndex, runs: Collection[str], present: set[str], ascii_text: bool) -> str:
     """The first phrase, else pattern, of a cue lexicon in the text ("" if none), as a reason."""
     phrases = index.lex.phrases
     for i in index.candidates(runs, ascii_text):
@@ -90,7 +91,7 @@ def _cue(text: str, index: CueIndex, runs: set[str], present: set[str], ascii_te
     return ""
 
 
-def _weak(view: str, tokens: dict[str, None], runs: set[str], matcher: IntentMatcher, intent: str) -> str:
+def _weak(view: str, tokens: dict[str, None], runs: Collection[str], matcher: IntentMatcher, intent: str) -> str:
     """The first weak cue of ``intent`` in the text that is not negated ("nothing missing").
 
     A weak phrase can only count where it occurs as whole words, so phrases whose first run of
@@ -120,7 +121,7 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
     """
     lexicons = matcher.lexicons
     tokens = dict.fromkeys(TOKEN.findall(text) if words is None else words)
-    runs = runs_of(tokens)
+    runs: Collection[str] = runs_of(tokens) if "'" in text else tokens  # without apostrophes, tokens are runs
     ascii_text = text.isascii()
     views = _views(text, tokens, matcher)
     found: dict[str, str] = {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -305,7 +305,7 @@ class CueIndex:
             if first_run(phrase):
                 self.by_run.setdefault(first_run(phrase), []).append(i)
 
-    def candidates(self, runs: set[str], ascii_text: bool) -> list[int]:
+    def candidates(self, runs: Collection[str], ascii_text: bool) -> list[int]:
         """Indices of the phrases that may occur whole in a text with these runs, in file order."""
         found = [i for run in self.by_run.keys() & runs for i in self.by_run[run]]
         found += self.others_ascii if ascii_text else self.others

@@ -24,47 +24,65 @@ def relevance(text: str, keywords: Sequence[str], handles: Sequence[str], exclud
     keyword (a common word: "apple", "bolt") scores 0.2 alone, plus 0.2 per context word up to 0.9.
     Excluded phrases ("apple pie") are removed first: 0.05 if only they named us; 0.1 nothing about us.
     """
-    if addresses_us:
-        return 1.0, "relevance 1.0: addressed to our account"
-    for handle in handles:
-        h = handle.lower().lstrip("@")
-        tagged = h if "/" in h else "@" + h
-        if h and tagged in text and phrase_regex(tagged).search(text):
-            return 1.0, f'relevance 1.0: names our account "{tagged}"'
-    rest, hit_excluded = text, ""
-    for phrase in excluded:
-        p = phrase.lower()
-        if p and p in rest:
-            rest = phrase_regex(p).sub(" ", rest)
-            hit_excluded = hit_excluded or phrase
-    best, why, step = 0.0, "", 0.1
-    vague = {a.lower() for a in ambiguous}
-    for keyword in keywords:
-        k = keyword.lower()
-        if not k or k not in rest:
-            continue
-        squashed = k.replace(" ", "")
-        tag = next((t for t in (f"#{squashed}", f"${squashed}") if phrase_regex(t).search(rest)), "")
-        if tag:
-            score, what = 0.9, f'tag "{tag}"'
-        elif phrase_regex(k).search(rest):
-            score, what = (0.9, f'keyword "{keyword}"') if " " in k else (0.6, f'keyword "{keyword}"')
-        else:
-            continue
-        if k in vague and not tag:
-            score, what = 0.2, f'ambiguous keyword "{keyword}"'
-        if score > best:
-            best, why, step = score, what, (0.2 if score == 0.2 else 0.1)
-    if best:
-        if best < 0.9:
-            found = [w for w in context if w.lower() in rest and phrase_regex(w.lower()).search(rest)]
-            if found:
-                best = min(0.9, best + step * len(found))
-                why += " with context " + ", ".join(f'"{w}"' for w in found[:3])
-        return round(best, 2), f"relevance {round(best, 2)}: {why}"
-    if hit_excluded:
-        return 0.05, f'relevance 0.05: only the excluded phrase "{hit_excluded}"'
-    return 0.1, "relevance 0.1: no brand keyword, tag or handle"
+    return RelevanceRules(keywords, handles, excluded, context, ambiguous).score(text, addresses_us)
+
+
+class RelevanceRules:
+    """The brand's words for :func:`relevance`, lower-cased and compiled once (a context keeps one)."""
+
+    def __init__(self, keywords: Sequence[str], handles: Sequence[str], excluded: Sequence[str],
+                 context: Sequence[str], ambiguous: Sequence[str] = ()) -> None:
+        tagged = (h.lower().lstrip("@") for h in handles)
+        self.handles = [(t, phrase_regex(t)) for t in (h if "/" in h else "@" + h for h in tagged if h)]
+        self.excluded = [(phrase, phrase.lower(), phrase_regex(phrase.lower())) for phrase in excluded
+                         if phrase.lower()]
+        vague = {a.lower() for a in ambiguous}
+        self.keywords = []
+        for keyword in keywords:
+            k = keyword.lower()
+            if k:
+                squashed = k.replace(" ", "")
+                tags = tuple((t, phrase_regex(t)) for t in (f"#{squashed}", f"${squashed}"))
+                self.keywords.append((keyword, k, tags, phrase_regex(k), k in vague))
+        self.context = [(w, w.lower(), phrase_regex(w.lower())) for w in context]
+
+    def score(self, text: str, addresses_us: bool) -> tuple[float, str]:
+        """The relevance of a normalised text and its reason (see :func:`relevance`)."""
+        if addresses_us:
+            return 1.0, "relevance 1.0: addressed to our account"
+        for tagged, regex in self.handles:
+            if tagged in text and regex.search(text):
+                return 1.0, f'relevance 1.0: names our account "{tagged}"'
+        rest, hit_excluded = text, ""
+        for phrase, lowered, regex in self.excluded:
+            if lowered in rest:
+                rest = regex.sub(" ", rest)
+                hit_excluded = hit_excluded or phrase
+        best, why, step = 0.0, "", 0.1
+        for keyword, k, tags, k_regex, vague in self.keywords:
+            if k not in rest:
+                continue
+            tag = next((t for t, t_regex in tags if t_regex.search(rest)), "")
+            if tag:
+                score, what = 0.9, f'tag "{tag}"'
+            elif k_regex.search(rest):
+                score, what = (0.9, f'keyword "{keyword}"') if " " in k else (0.6, f'keyword "{keyword}"')
+            else:
+                continue
+            if vague and not tag:
+                score, what = 0.2, f'ambiguous keyword "{keyword}"'
+            if score > best:
+                best, why, step = score, what, (0.2 if score == 0.2 else 0.1)
+        if best:
+            if best < 0.9:
+                found = [w for w, lw, regex in self.context if lw in rest and regex.search(rest)]
+                if found:
+                    best = min(0.9, best + step * len(found))
+                    why += " with context " + ", ".join(f'"{w}"' for w in found[:3])
+            return round(best, 2), f"relevance {round(best, 2)}: {why}"
+        if hit_excluded:
+            return 0.05, f'relevance 0.05: only the excluded phrase "{hit_excluded}"'
+        return 0.1, "relevance 0.1: no brand keyword, tag or handle"
 
 
 @cache
