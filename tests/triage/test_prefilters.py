@@ -1,0 +1,119 @@
+"""The pre-filters that make intent matching fast never change a result.
+
+``reference_intents`` is intent detection as it was before any pre-filter (every candidate phrase
+through its regex, every pattern behind its gate only, every cue phrase tried in order); the fast
+:func:`detect_intents` must agree with it on every text, reasons included.
+"""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.triage.intents import WEAK_BELOW, IntentResult, detect_intents, is_negated
+from bot.triage.lexicon import (
+    INTENTS,
+    TOKEN,
+    IntentLexicon,
+    IntentMatcher,
+    LiteralFinder,
+    builtin_matcher,
+    describe,
+    normalise,
+    phrase_regex,
+)
+from tests.conftest import REPO
+
+MATCHER = builtin_matcher()
+LABELLED = [normalise(json.loads(line)["text"])
+            for line in (REPO / "tests/data/intents_labelled.jsonl").read_text(encoding="utf-8").splitlines()]
+# Words of the lexicons and cues, so random texts hit phrases, patterns, negation and sarcasm often.
+VOCAB = sorted({w for lex in (*MATCHER.lexicons.values(), MATCHER.cues.sarcasm, MATCHER.cues.rhetorical)
+                for p in (*lex.phrases, *lex.unless, *lex.weak) for w in p.split()} | set(MATCHER.cues.negators))
+PIECES = st.sampled_from(VOCAB + ["?", "!", ",", ".", "'", "x'", "3 days", "#tag", "@acme", "again", "so", "🙃"])
+
+
+def _cue(text: str, lex: IntentLexicon) -> str:
+    for phrase in lex.phrases:
+        if phrase in text and (not phrase[:1].isalnum() or phrase_regex(phrase).search(text)):
+            return f'phrase "{phrase}"'
+    for pattern in lex.patterns:
+        match = pattern.search(text)
+        if match:
+            return describe(match)
+    return ""
+
+
+def reference_intents(text: str, matcher: IntentMatcher, compound: float = 0.0) -> IntentResult:
+    """Intent detection without pre-filters (the algorithm the fast version must reproduce)."""
+    lexicons, negators = matcher.lexicons, matcher.cues.negators
+    tokens = dict.fromkeys(TOKEN.findall(text))
+    views = dict.fromkeys(lexicons, text)
+    hits = [h for token in tokens for h in matcher.unless_by_word.get(token, ())] + matcher.unless_by_word.get("", [])
+    for intent, phrase in hits:
+        views[intent] = phrase_regex(phrase).sub(lambda m: " " * len(m.group()), views[intent])
+    found: dict[str, str] = {}
+    negated: dict[str, str] = {}
+    praise_words: list[str] = []
+    candidates = [e for token in tokens for e in matcher.by_word.get(token, ())]
+    for entry in candidates + [e for e in matcher.loose if e.phrase in text]:
+        lex, view = lexicons[entry.intent], views[entry.intent]
+        if entry.intent in found and not (lex.negatable and entry.intent == "praise"):
+            continue
+        starts = [m.start() for m in phrase_regex(entry.phrase).finditer(view)]
+        free = [s for s in starts if not (lex.negatable and is_negated(view, s, negators))]
+        if starts and not free:
+            negated.setdefault(entry.intent, entry.phrase)
+        elif free:
+            found.setdefault(entry.intent, f'{entry.intent}: phrase "{entry.phrase}"')
+            praise_words += [entry.phrase] if entry.intent == "praise" else []
+    for name, lex in lexicons.items():
+        match = next((m for p in lex.patterns if (m := p.search(views[name]))), None)
+        if name not in found and match:
+            found[name] = f"{name}: {describe(match)}"
+    for name in matcher.weak_words if compound < WEAK_BELOW else ():
+        view = views[name]
+        cues = [t for t in tokens if t in matcher.weak_words[name]]
+        cues += [p for p in matcher.weak_phrases[name] if p in view]
+        cue = next((c for c in cues if any(not is_negated(view, m.start(), negators)
+                                           for m in phrase_regex(c).finditer(view))), "")
+        if name not in found and cue:
+            found[name] = f'{name}: "{cue}" in a text that is not positive ({compound:+.2f})'
+    for name, phrase in negated.items():
+        becomes = lexicons[name].negated_becomes
+        if name not in found and becomes:
+            found.setdefault(becomes, f'{becomes}: negated {name} "{phrase}"')
+    extra: list[str] = []
+    sarcasm, rhetorical = _cue(text, matcher.cues.sarcasm), _cue(text, matcher.cues.rhetorical)
+    if sarcasm:
+        found.setdefault("complaint", f"complaint: sarcasm cue {sarcasm}")
+        extra += [f"praise dropped: sarcasm cue {sarcasm}"] if found.pop("praise", None) else []
+    if rhetorical:
+        found.setdefault("complaint", f"complaint: rhetorical question {rhetorical}")
+        extra += [f"question dropped: rhetorical {rhetorical}"] if found.pop("question", None) else []
+    others = [i for i in ("question", "complaint", "bug_report", "feature_request") if i in found]
+    if "praise" in found and all(w in matcher.cues.courtesy for w in praise_words) and others:
+        found.pop("praise")
+        extra.append(f"praise dropped: only courtesy ({', '.join(dict.fromkeys(praise_words))}) in a {others[0]}")
+    intents = [i for i in INTENTS if i in found]
+    return IntentResult(intents, [found[i] for i in intents] + extra)
+
+
+def test_fast_matching_agrees_with_the_reference_on_the_labelled_texts() -> None:
+    for text in LABELLED:
+        for compound in (-0.6, 0.0, 0.5):
+            assert detect_intents(text, MATCHER, compound) == reference_intents(text, MATCHER, compound), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=25).map(" ".join), st.sampled_from([-0.6, 0.0, 0.5]))
+def test_fast_matching_agrees_with_the_reference_on_any_text(text: str, compound: float) -> None:
+    assert detect_intents(text, MATCHER, compound) == reference_intents(text, MATCHER, compound)
+
+
+@given(st.lists(st.sampled_from(["ab", "b", "abc", " a", "ca", "x y", "?"]), min_size=1, max_size=6),
+       st.text(alphabet="abcxy ?", max_size=40))
+def test_the_literal_finder_finds_exactly_the_literals_in_a_text(literals: list[str], text: str) -> None:
+    assert LiteralFinder(literals).present(text) == {w for w in literals if w in text}
