@@ -23,12 +23,15 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from bench.bench_vader import emoji_heavy_post, load_tweets
 from bench.harness import Figure, figure, interleaved, main_for, timed
+from bot.config import load_settings
 from bot.models import Author, Mention
 from bot.triage import TriageContext, triage
+from bot.triage.context import context_from_settings
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-CTX = TriageContext(keywords=["nimbus home", "nimbus"], handles=["nimbushome"], excluded=["nimbus 2000"])
 ROOT = Path(__file__).resolve().parents[1]
+# The brand context a user runs: keywords, handles, exclusions, context words of the shipped bot.toml.
+CTX: TriageContext = context_from_settings(load_settings(ROOT / "bot.toml"))
 
 _MEMORY_PROBE = """
 import json, sys
@@ -75,7 +78,8 @@ def run(quick: bool = False) -> list[Figure]:
     return [
         figure("triage: full triage vs plain VADER polarity_scores (gold tweets)", n / times["triage"], "texts/s",
                n / times["vader"], at_least=1.0,
-               note=f"{n:,} gold tweets, one core, median of interleaved runs"),
+               note=f"{n:,} gold tweets, brand context of bot.toml, one core, median of "
+                    f"{3 if quick else 7} interleaved runs"),
         figure("triage: one 40 KB post of words and emoji", long_ms, "ms", at_most=50.0,
                note=f"{len(post.text):,} characters, {len(post.text.encode('utf-8')):,} bytes"),
         figure("triage: resident memory added", after - before, "MB", at_most=50.0,
