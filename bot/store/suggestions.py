@@ -12,33 +12,9 @@ import sqlite_utils
 from bot.models import Mention, Suggestion, Triage
 from bot.store.database import iso, parse_time, transaction
 from bot.store.mentions import MENTION_COLUMNS, row_to_mention
+from bot.store.queue_query import QueueFilter, count_cap, plan
 
 PRIORITY_ORDER = ("P1", "P2", "P3", "P4")
-COUNT_CAP = 10_000
-SEARCH_COUNT_CAP = 1_000
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    """Which pending items a queue page shows; empty fields do not filter.
-
-    ``assignee`` is a user name, ``"-"`` for unassigned items. ``q`` searches the mention text and
-    the author's handle and name. Snoozed items are left out unless ``snoozed`` is true, when only
-    they are shown.
-    """
-
-    platform: str = ""
-    intent: str = ""
-    priority: str = ""
-    account: str = ""
-    assignee: str = ""
-    q: str = ""
-    snoozed: bool = False
-
-
-def count_cap(where: QueueFilter) -> int:
-    """Where a queue count stops: lower for text search and intents, which are matched row by row."""
-    return SEARCH_COUNT_CAP if where.q or where.intent else COUNT_CAP
 
 
 @dataclass(frozen=True)
@@ -125,13 +101,14 @@ def _item(row: dict[str, Any]) -> QueueItem:
     )
 
 
-_ITEM_SQL = f"""SELECT {MENTION_COLUMNS}, s.id AS s_id, s.kind AS s_kind, s.action, s.status, s.version,
+_ITEM_SELECT = f"""SELECT {MENTION_COLUMNS}, s.id AS s_id, s.kind AS s_kind, s.action, s.status, s.version,
     s.priority, s.sla_due, s.rule_id, s.text AS s_text, s.follow_up, s.escalate_to, s.note, s.why,
     s.blocked_by, s.assignee, s.created_at AS s_created_at, s.draft, s.claimed_at, s.snoozed_until,
     s.updated_at AS s_updated_at, t.compound, t.label, t.intents, t.relevance,
-    t.reasons
-  FROM suggestions s JOIN mentions m ON m.id = s.mention_id JOIN authors a ON a.id = m.author_id
+    t.reasons"""
+_ITEM_JOINS = """JOIN mentions m ON m.id = s.mention_id JOIN authors a ON a.id = m.author_id
   LEFT JOIN triage t ON t.mention_id = m.id"""
+_ITEM_SQL = f"{_ITEM_SELECT} FROM suggestions s {_ITEM_JOINS}"
 
 
 class SuggestionStore:
@@ -236,50 +213,21 @@ class SuggestionStore:
     def page(self, where: QueueFilter, now: datetime, limit: int = 50, offset: int = 0) -> tuple[list[QueueItem], int]:
         """One page of pending items matching ``where`` in queue order, and how many match in all.
 
-        The count stops at ``count_cap(where) + 1``, so a page costs about the same whatever the size
-        of the queue.
+        Rows come through the queue indexes (bot.store.queue_query.plan), and the count stops at
+        ``count_cap(where) + 1``, so a page costs about the same whatever the size of the queue.
         """
-        clauses, params = self._where(where, now)
-        rows = self.db.query(f"{_ITEM_SQL} WHERE {clauses} ORDER BY s.priority, s.sla_due, s.id LIMIT ? OFFSET ?",
-                             [*params, limit, offset])
+        page, counted = plan(self.db, where, now)
+        # Only ids are sorted; the 50 rows shown are then read whole.
+        rows = self.db.query(
+            f"{_ITEM_SELECT} FROM (SELECT s.id AS pid FROM {page.source} WHERE {page.conditions} "
+            f"ORDER BY {page.order} LIMIT ? OFFSET ?) p CROSS JOIN suggestions s ON s.id = p.pid {_ITEM_JOINS} "
+            "ORDER BY s.priority, s.sla_due, s.id", [*page.params, limit, offset])
         items = [_item(r) for r in rows]
-        needs_join = bool(where.q or where.intent)
-        joins = ("" if not needs_join else
-                 " JOIN mentions m ON m.id = s.mention_id JOIN authors a ON a.id = m.author_id"
-                 " LEFT JOIN triage t ON t.mention_id = m.id")
         # Counting stops past the cap ("10,000+"): nobody pages that far, and the page stays fast.
         total = self.db.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM suggestions s{joins} WHERE {clauses} LIMIT {count_cap(where) + 1})",
-                                params).fetchone()[0]
+            f"SELECT count(*) FROM (SELECT 1 FROM {counted.source} WHERE {counted.conditions} "
+            f"LIMIT {count_cap(where) + 1})", counted.params).fetchone()[0]
         return items, int(total)
-
-    @staticmethod
-    def _where(where: QueueFilter, now: datetime) -> tuple[str, list[Any]]:
-        parts = ["s.status = 'pending'"]
-        params: list[Any] = []
-        if where.snoozed:
-            parts.append("s.snoozed_until > ?")
-        else:
-            parts.append("(s.snoozed_until IS NULL OR s.snoozed_until <= ?)")
-        params.append(iso(now))
-        for column, value in (("s.platform", where.platform), ("s.priority", where.priority),
-                              ("s.account", where.account)):
-            if value:
-                parts.append(f"{column} = ?")
-                params.append(value)
-        if where.assignee == "-":
-            parts.append("s.assignee IS NULL")
-        elif where.assignee:
-            parts.append("s.assignee = ?")
-            params.append(where.assignee)
-        if where.intent:
-            parts.append("EXISTS (SELECT 1 FROM json_each(t.intents) WHERE json_each.value = ?)")
-            params.append(where.intent)
-        if where.q:
-            pattern = "%" + where.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            parts.append("(m.text LIKE ? ESCAPE '\\' OR a.handle LIKE ? ESCAPE '\\' OR a.name LIKE ? ESCAPE '\\')")
-            params += [pattern, pattern, pattern]
-        return " AND ".join(parts), params
 
     def newest_pending(self) -> int:
         """The highest id of a pending item (0 if none): cheap, for live updates."""
