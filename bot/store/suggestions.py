@@ -12,7 +12,9 @@ import sqlite_utils
 from bot.models import Mention, Suggestion, Triage
 from bot.store.database import iso, parse_time, transaction
 from bot.store.mentions import MENTION_COLUMNS, row_to_mention
-from bot.store.queue_query import QueueFilter, count_cap, plan
+from bot.store.queue_query import QueueFilter as QueueFilter  # re-exported: the web imports them from here
+from bot.store.queue_query import count_cap as count_cap
+from bot.store.queue_query import plan
 
 PRIORITY_ORDER = ("P1", "P2", "P3", "P4")
 
