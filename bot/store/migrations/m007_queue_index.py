@@ -8,6 +8,8 @@ Both index tables hold pending suggestions only, so their size follows the queue
   indexed by ``queue_search``, an FTS5 table over it (trigram tokenizer: case-insensitive
   substring search) whose rowid is the suggestion id.
 
+In the triggers, ``+status`` keeps the planner on the (mention_id, kind) index: through a status index
+each triage insert walked every pending suggestion, which made ingest quadratic in the queue size.
 Triggers keep them in step with every write path (new suggestion, status change, re-triage, an
 author renamed), bulk loads included. The queue-order indexes of m001 and m003 gain ``snoozed_until``
 so that counting a filtered queue (up to 10,001 rows) reads the index alone. Rows pending before this version are
@@ -94,21 +96,21 @@ END;
 CREATE TRIGGER queue_index_triage AFTER INSERT ON triage
 BEGIN
     DELETE FROM queue_intents
-        WHERE suggestion_id IN (SELECT id FROM suggestions WHERE mention_id = new.mention_id AND status = 'pending');
+        WHERE suggestion_id IN (SELECT id FROM suggestions WHERE mention_id = new.mention_id AND +status = 'pending');
     INSERT OR IGNORE INTO queue_intents (suggestion_id, intent, priority, sla_due)
         SELECT s.id, j.value, s.priority, s.sla_due FROM suggestions s,
             json_each(iif(json_valid(new.intents), new.intents, '[]')) j
-        WHERE s.mention_id = new.mention_id AND s.status = 'pending' AND j.type = 'text';
+        WHERE s.mention_id = new.mention_id AND +s.status = 'pending' AND j.type = 'text';
 END;
 
 CREATE TRIGGER queue_index_retriage AFTER UPDATE OF intents ON triage
 BEGIN
     DELETE FROM queue_intents
-        WHERE suggestion_id IN (SELECT id FROM suggestions WHERE mention_id = new.mention_id AND status = 'pending');
+        WHERE suggestion_id IN (SELECT id FROM suggestions WHERE mention_id = new.mention_id AND +status = 'pending');
     INSERT OR IGNORE INTO queue_intents (suggestion_id, intent, priority, sla_due)
         SELECT s.id, j.value, s.priority, s.sla_due FROM suggestions s,
             json_each(iif(json_valid(new.intents), new.intents, '[]')) j
-        WHERE s.mention_id = new.mention_id AND s.status = 'pending' AND j.type = 'text';
+        WHERE s.mention_id = new.mention_id AND +s.status = 'pending' AND j.type = 'text';
 END;
 
 CREATE TRIGGER queue_search_author AFTER UPDATE OF handle, name ON authors
@@ -116,7 +118,7 @@ WHEN old.handle IS NOT new.handle OR old.name IS NOT new.name
 BEGIN
     UPDATE queue_text SET handle = new.handle, name = new.name
         WHERE suggestion_id IN (SELECT s.id FROM mentions m JOIN suggestions s ON s.mention_id = m.id
-                        WHERE m.author_id = new.id AND s.status = 'pending');
+                        WHERE m.author_id = new.id AND +s.status = 'pending');
 END;
 
 INSERT OR IGNORE INTO queue_intents (suggestion_id, intent, priority, sla_due)
