@@ -6,7 +6,8 @@ The goal is that a queue a hundred times longer costs at most 1.5x the page time
 for the default page and for every filter and search: a common intent, a platform, an account, a
 priority, unassigned items, one person's items and snoozed items (a few of each, set through the
 queue's own actions), and searches for a word in about 4% of mentions, a word in every mention,
-a rare author handle, a short term and a term combined with an intent.
+a word in 25 mentions of each queue, a rare author handle, a two-letter term and a term combined
+with an intent.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bench.generate import Generator, build
 from bench.harness import Figure, figure, main_for, side_by_side
 from bot import queue
 from bot.config import load_settings
+from bot.models import Author, Mention, Sentiment, Suggestion, Triage
 from bot.runtime import Runtime, build_runtime
 from bot.web import create_app
 from bot.web.security import hash_password, new_token, token_hash
@@ -56,6 +58,13 @@ class _Site:
                                  for j in (0, 1))
             queue.assign(self.rt.store, assigned, "bench", "bench", NOW)
             queue.snooze(self.rt.store, snoozed, "bench", NOW + timedelta(hours=4), NOW)
+        for k in range(MARKED):  # the same few matches of a rare word in both queues: like is compared with like
+            mention = Mention("x", f"bench-rare-{k}", Author("x", "bench-rare", "rarebird", "Rare Bird", 10),
+                              f"@nimbushome my zebracorn order {k} is late", NOW, "nimbushome", raw="{}")
+            mid = self.rt.store.mentions.insert("bench", [mention], NOW)[0]
+            self.rt.store.suggestions.record_triage(mid, Triage(
+                Sentiment(0.0, 0.0, 1.0, 0.0, "neutral"), ("complaint",), 1.0, "en", False, "P2", 0.5), NOW)
+            self.rt.store.suggestions.add(mention, mid, Suggestion("bench", "reply", "Sorry!"), "P2", NOW, NOW)
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
         response = self.loop.run_until_complete(self.client.get(path, headers=headers))
@@ -71,9 +80,10 @@ class _Site:
 
 def _cases() -> list[tuple[str, str, bool]]:
     """(label, path, through the API) of every measured page: the default ones first, then each filter."""
-    rare = Generator(1).authors[7][2]  # a generated author's handle: a few mentions in 100,000
+    handle = Generator(1).authors[7][2]  # a generated author's handle: ~20 mentions in 100,000, none in 1,000
     filters = ["intent=question", "platform=reddit", "account=NimbusHome", "priority=P2", "assignee=-",
-               "assignee=bench", "snoozed=1", "q=wifi", "q=nimbus", f"q={rare}", "q=ok", "intent=question&q=homekit"]
+               "assignee=bench", "snoozed=1", "q=wifi", "q=nimbus", "q=zebracorn", f"q={handle}", "q=ok",
+               "intent=question&q=homekit"]
     return [("HTML /queue", "/queue", False), ("API /api/queue", "/api/queue", True),
             *((f"HTML /queue?{f}", f"/queue?{f}", False) for f in filters)]
 

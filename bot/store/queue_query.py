@@ -52,18 +52,21 @@ class QueueFilter:
 
 def count_cap(where: QueueFilter) -> int:
     """Where a queue count stops: lower for text search and intents, whose counted rows each need a lookup."""
-    return SEARCH_COUNT_CAP if where.q.split() or where.intent else COUNT_CAP
+    return SEARCH_COUNT_CAP if search_terms(where.q) or where.intent else COUNT_CAP
+
+
+def search_terms(q: str) -> list[str]:
+    """The words of a search (NUL characters, which SQLite would read as the end of a pattern, dropped)."""
+    return q.replace("\x00", "").split()
 
 
 def fts_phrases(q: str) -> str:
     """The FTS5 query for the search terms the trigram index can narrow ("" if none).
 
     Each term becomes a phrase in double quotes (inner quotes doubled), joined by implicit AND, so
-    operators, parentheses, stars and column filters typed by a user are plain text. A term holding
-    a NUL character (which would end the FTS5 query early) is left to the LIKE.
+    operators, parentheses, stars and column filters typed by a user are plain text.
     """
-    return " ".join('"' + term.replace('"', '""') + '"' for term in q.split()
-                    if len(term) >= _TRIGRAM and "\x00" not in term)
+    return " ".join('"' + term.replace('"', '""') + '"' for term in search_terms(q) if len(term) >= _TRIGRAM)
 
 
 def _like(term: str) -> str:
@@ -106,7 +109,7 @@ def _conditions(where: QueueFilter, now: datetime, intent_driven: bool) -> tuple
         else:
             parts.append("EXISTS (SELECT 1 FROM queue_intents qi WHERE qi.suggestion_id = s.id AND qi.intent = ?)")
         params.append(where.intent)
-    for term in where.q.split():
+    for term in search_terms(where.q):
         parts.append("(qt.text LIKE ? ESCAPE '\\' OR qt.handle LIKE ? ESCAPE '\\' OR qt.name LIKE ? ESCAPE '\\')")
         params += [_like(term)] * 3
     return " AND ".join(parts), params
@@ -121,7 +124,7 @@ _TEXT = " JOIN queue_text qt ON qt.suggestion_id = s.id"
 
 def _scan(source: str, source_params: list[Any], where: QueueFilter, now: datetime, order: str) -> Scan:
     conditions, params = _conditions(where, now, source == _BY_INTENT)
-    return Scan(source + _TEXT * bool(where.q.split()), conditions, [*source_params, *params], order)
+    return Scan(source + _TEXT * bool(search_terms(where.q)), conditions, [*source_params, *params], order)
 
 
 def plan(db: sqlite_utils.Database, where: QueueFilter, now: datetime) -> tuple[Scan, Scan]:
@@ -136,7 +139,8 @@ def plan(db: sqlite_utils.Database, where: QueueFilter, now: datetime) -> tuple[
             return searched, searched
     if where.intent:
         page = _scan(_BY_INTENT, [], where, now, "qi.priority, qi.sla_due, qi.suggestion_id")
-    else:
-        page = _scan("suggestions s", [], where, now, _QUEUE_ORDER)
+    else:  # the few snoozed items are found by their own index and sorted, not by walking the queue
+        table = "suggestions s INDEXED BY suggestions_snoozed" if where.snoozed else "suggestions s"
+        page = _scan(table, [], where, now, _QUEUE_ORDER)
     # With many candidates a page fills after a few rows in queue order; the count streams the candidates.
     return page, searched if phrases else page
