@@ -23,6 +23,7 @@ import math
 import re
 import string
 from heapq import heappop, heappush
+from itertools import repeat
 
 from vaderSentiment.vaderSentiment import (  # type: ignore[import-untyped, unused-ignore]
     BOOSTER_DICT,
@@ -162,14 +163,12 @@ def _score(sentiments: list[float], text: str) -> dict[str, float]:
 
     pos_sum = 0.0
     neg_sum = 0.0
-    neu_count = 0
-    for s in sentiments:
+    neu_count = sentiments.count(0)
+    for s in filter(None, sentiments):  # the zeros only count as neutral
         if s > 0:
             pos_sum += float(s) + 1
-        if s < 0:
+        else:
             neg_sum += float(s) - 1
-        if s == 0:
-            neu_count += 1
     if pos_sum > math.fabs(neg_sum):
         pos_sum += punct
     elif pos_sum < math.fabs(neg_sum):
@@ -220,26 +219,21 @@ class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]
             text = self._describe_emoji(text)
         text = text.strip()
 
-        words: list[str] = []
-        for token in text.split():
-            stripped = token.strip(_PUNCT)
-            words.append(token if len(stripped) <= 2 else stripped)
-        low = [w.lower() for w in words]
+        tokens = text.split()
+        stripped = list(map(str.strip, tokens, repeat(_PUNCT, len(tokens))))
+        words = [t if len(w) <= 2 else w for t, w in zip(tokens, stripped, strict=True)]
+        low = list(map(str.lower, words))
         n = len(words)
         n_caps = sum(map(str.isupper, words))
         cap_diff = 0 < n - n_caps < n
 
         lex = self._lex
-        sentiments: list[float] = []
-        for i, lw in enumerate(low):
-            if (
-                lw in _BOOSTERS
-                or lw not in lex
-                or (lw == "kind" and i < n - 1 and low[i + 1] == "of")
-            ):
-                sentiments.append(0)
-            else:
-                sentiments.append(self._word_valence(i, words, low, cap_diff))
+        # Words outside the lexicon score 0 (an int, as in the package); only lexicon words need rules.
+        sentiments: list[float] = [0] * n
+        for i in [i for i, lw in enumerate(low) if lw in lex]:
+            lw = low[i]
+            if not (lw in _BOOSTERS or (lw == "kind" and i < n - 1 and low[i + 1] == "of")):
+                sentiments[i] = self._word_valence(i, words, low, cap_diff)
 
         if "but" in low:
             _rescale_around_but(sentiments, low.index("but"))
