@@ -78,14 +78,17 @@ class _Site:
         self.rt.close()
 
 
-def _cases() -> list[tuple[str, str, bool]]:
-    """(label, path, through the API) of every measured page: the default ones first, then each filter."""
+UNEQUAL = "the large queue has ~20 matches, the small one 1: the page shows more rows, so this is not judged"
+
+
+def _cases() -> list[tuple[str, str, bool, str]]:
+    """(label, path, through the API, why unjudged) of every measured page: the default ones, then each filter."""
     handle = Generator(1).authors[7][2]  # a generated author's handle: ~20 mentions in 100,000, none in 1,000
     filters = ["intent=question", "platform=reddit", "account=NimbusHome", "priority=P2", "assignee=-",
                "assignee=bench", "snoozed=1", "q=wifi", "q=nimbus", "q=zebracorn", f"q={handle}", "q=ok",
                "intent=question&q=homekit"]
-    return [("HTML /queue", "/queue", False), ("API /api/queue", "/api/queue", True),
-            *((f"HTML /queue?{f}", f"/queue?{f}", False) for f in filters)]
+    return [("HTML /queue", "/queue", False, ""), ("API /api/queue", "/api/queue", True, ""),
+            *((f"HTML /queue?{f}", f"/queue?{f}", False, UNEQUAL if handle in f else "") for f in filters)]
 
 
 def run(quick: bool = False) -> list[Figure]:
@@ -98,14 +101,15 @@ def run(quick: bool = False) -> list[Figure]:
             build(Path(folder) / f"q{size}.db", seed=1, pending=size)
             sites[size] = _Site(Path(folder) / f"q{size}.db")
         try:
-            for label, path, api in _cases():
+            for label, path, api, unjudged in _cases():
                 a, b = sites[big], sites[small]
                 a_time, b_time, _ = side_by_side(
                     lambda s=a, p=path, h=api: s.get(p, s.api_headers if h else None),
                     lambda s=b, p=path, h=api: s.get(p, s.api_headers if h else None), reps)
                 figures.append(figure(f"{label} page, {big:,} pending vs {small:,}", a_time * 1000, "ms",
-                                      b_time * 1000, at_most=1.5, goal="<= 1.5x",
-                                      note=f"median of {reps}, 50 rows a page"))
+                                      b_time * 1000, at_most=None if unjudged else 1.5,
+                                      goal="" if unjudged else "<= 1.5x",
+                                      note=f"median of {reps}, 50 rows a page" + (f"; {unjudged}" if unjudged else "")))
         finally:
             for site in sites.values():
                 site.close()
