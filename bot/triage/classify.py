@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.models import Mention, Triage
 from bot.triage.intents import detect_intents
-from bot.triage.lexicon import TOKEN, IntentMatcher, builtin_matcher, normalise
+from bot.triage.lexicon import IntentMatcher, builtin_matcher, normalise, words_of
 from bot.triage.priority import priority_score
 from bot.triage.sentiment import score_sentiment
 from bot.triage.signals import URL, RelevanceRules, language, language_of_words, language_words_of, reach, spam_signals
@@ -55,7 +55,7 @@ def triage(mention: Mention, ctx: TriageContext, now: datetime, duplicate_author
                + (f" (mean of {sentiment.segments} segments)" if sentiment.segments > 1 else "")]
     lowered = normalise(bounded(text))
     plain = URL.sub(" ", lowered) if ("http" in lowered or "www." in lowered) else lowered
-    words = TOKEN.findall(plain)  # shared by intents and, when exact, language
+    words = words_of(plain)  # shared by intents and, when exact, language
     found = detect_intents(plain, ctx.lexicons, sentiment.compound, words)
     intents, why = found.intents, found.reasons
     score, relevance_reason = ctx.relevance_rules.score(lowered, mention.addresses_us)

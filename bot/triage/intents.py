@@ -19,7 +19,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 
-from bot.triage.lexicon import INTENTS, TOKEN, CueIndex, IntentMatcher, describe, phrase_regex, runs_of
+from bot.triage.lexicon import INTENTS, TOKEN, CueIndex, IntentMatcher, describe, phrase_regex, runs_of, words_of
 
 _CLAUSE_END = re.compile(r"[.,!?;:\n]")
 WEAK_BELOW = 0.4  # weak cues count only in texts VADER does not find clearly positive
@@ -120,7 +120,7 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
     the result is exactly that of trying every phrase and pattern.
     """
     lexicons = matcher.lexicons
-    tokens = dict.fromkeys(TOKEN.findall(text) if words is None else words)
+    tokens = dict.fromkeys(words_of(text) if words is None else words)
     runs: Collection[str] = runs_of(tokens) if "'" in text else tokens  # without apostrophes, tokens are runs
     ascii_text = text.isascii()
     views = _views(text, tokens, matcher)
@@ -155,9 +155,9 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
     runnable.update(matcher.ungated)
     patterns, also = matcher.patterns, matcher.pattern_also
     for i in sorted(runnable):  # lexicon order, then pattern order: the first match of an intent decides
-        name, regex = patterns[i]
+        name, find = patterns[i]
         if name not in found and all(not present.isdisjoint(alts) for alts in also[i]):
-            match = regex.search(views.get(name, text))
+            match = find(views.get(name, text))
             if match:
                 found[name] = f"{name}: {describe(match)}"
     if compound < WEAK_BELOW:
