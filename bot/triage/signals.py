@@ -106,10 +106,13 @@ def _script_language(text: str) -> tuple[str, int]:
     if text.isascii() or max(text) < "\u0370":
         return "", 0
     letters = [ord(c) for c in text if c.isalpha()]
-    if not letters or all(c < 0x0370 for c in letters):
+    # Letters below the lowest listed script count for none: unless the others are half of all, none can win.
+    floor = min(lo for _, ranges in _scripts() for lo, _ in ranges)
+    high = [c for c in letters if c >= floor]
+    if not high or len(high) * 2 < len(letters):
         return "", 0
     for lang, ranges in _scripts():
-        count = sum(1 for c in letters if any(lo <= c <= hi for lo, hi in ranges))
+        count = sum(1 for c in high if any(lo <= c <= hi for lo, hi in ranges))
         if count * 2 >= len(letters):
             return lang, count
     return "", 0
