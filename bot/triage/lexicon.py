@@ -216,19 +216,6 @@ def _selectivity(alternatives: tuple[str, ...]) -> int:
     return min(len(a.strip()) for a in alternatives)
 
 
-def led_by_literal(source: str) -> bool:
-    """Whether a regex starts with ``^`` or with a literal character that is not optional."""
-    if source.startswith("^"):
-        return True
-    if source[:1] == "\\":
-        first, rest = source[1:2], source[2:3]
-        literal = bool(first) and not first.isalnum()
-    else:
-        first, rest = source[:1], source[1:2]
-        literal = bool(first) and (first.isalnum() or first == " ")
-    return literal and rest not in ("?", "*", "{")
-
-
 def _finder(regex: re.Pattern[str]) -> Callable[[str], re.Match[str] | None]:
     """``regex.search``, or ``regex.match`` for a regex anchored at the start (the same result, without
     trying every position)."""
@@ -389,11 +376,8 @@ class IntentMatcher:
         self.unless_loose = tuple(self.unless_by_word.get("", ()))
         # Patterns in lexicon order, the gated ones listed under each of their gates.
         self.patterns = tuple((name, _finder(p.regex)) for name, lex in self.lexicons.items() for p in lex.patterns)
-        # A pattern led by a literal is found by the regex engine's own fast scan: it runs directly,
-        # and its gates stay out of the per-text scan (the most common words would be there).
-        gated = [() if led_by_literal(p.regex.pattern) else p.gates for lex in self.lexicons.values()
-                 for p in lex.patterns]
-        self.pattern_also = tuple(() if led_by_literal(p.regex.pattern) else tuple(frozenset(alts) for alts in p.also)
+        gated = [p.gates for lex in self.lexicons.values() for p in lex.patterns]
+        self.pattern_also = tuple(tuple(frozenset(alts) for alts in p.also)
                                   for lex in self.lexicons.values() for p in lex.patterns)
         self.ungated = tuple(i for i, gates in enumerate(gated) if not gates)
         self.by_gate: dict[str, tuple[int, ...]] = {}
