@@ -191,8 +191,9 @@ def _top_level(source: str) -> tuple[list[str], list[str]] | None:
 
 
 def _gate_candidates(source: str) -> list[tuple[str, ...]]:
-    """Every literal set of which each match contains one: a literal run outside groups, or an
-    unquantified group of plain alternatives ("(days|weeks)"); [] if unsure."""
+    """Every literal set of which each match contains one: a literal run outside groups, a group of
+    plain alternatives ("(days|weeks)") that every match passes through (unquantified, ``+`` or
+    ``{n,}`` with n >= 1), or what such a group's own body requires; [] if unsure."""
     if source.startswith("(?"):
         return []
     parts = _top_level(source)

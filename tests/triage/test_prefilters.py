@@ -117,3 +117,17 @@ def test_fast_matching_agrees_with_the_reference_on_any_text(text: str, compound
        st.text(alphabet="abcxy ?", max_size=40))
 def test_the_literal_finder_finds_exactly_the_literals_in_a_text(literals: list[str], text: str) -> None:
     assert LiteralFinder(literals).present(text) == {w for w in literals if w in text}
+
+
+ALL_PATTERNS = [p for lex in (*MATCHER.lexicons.values(), MATCHER.cues.sarcasm, MATCHER.cues.rhetorical)
+                for p in lex.patterns]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=25).map(" ".join))
+def test_every_match_contains_a_literal_of_each_required_part(text: str) -> None:
+    for pattern in ALL_PATTERNS:
+        match = pattern.regex.search(text)
+        if match:
+            for literals in (pattern.gates, *pattern.also):
+                assert not literals or any(w in match.group() for w in literals), (pattern.regex.pattern, text)
