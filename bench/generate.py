@@ -260,12 +260,12 @@ def _prefetched(chunks: Iterator[dict[str, list[Any]]]) -> Iterator[dict[str, li
 
 
 def build(db_path: Path, seed: int, mentions: int = 0, pending: int = 0, loops: int = 0,
-          week_loops: int = 200) -> dict[str, int]:
+          week_loops: int = 200, authors: int = 5000) -> dict[str, int]:
     """Create or extend the database at ``db_path``; return its row counts."""
     db = connect(db_path)
     try:
         with session(db):
-            out = _Rows(db, Generator(seed), seed)
+            out = _Rows(db, Generator(seed, authors), seed)
             for chunk in _prefetched(_chunks(out, mentions, pending, loops, week_loops)):
                 load(db, chunk)
         return row_counts(db)
@@ -273,9 +273,10 @@ def build(db_path: Path, seed: int, mentions: int = 0, pending: int = 0, loops: 
         db.close()
 
 
-def replay_records(seed: int, count: int, per_minute: int = 1000, start: int = 0) -> Iterator[dict[str, object]]:
+def replay_records(seed: int, count: int, per_minute: int = 1000, start: int = 0,
+                   authors: int = 5000) -> Iterator[dict[str, object]]:
     """Replay records ``start`` to ``start + count`` (the data/sample format), ``per_minute`` a minute from minute 0."""
-    gen = Generator(seed)
+    gen = Generator(seed, authors)
     for i in range(start, start + count):
         platform, author_pid, handle, followers = gen.authors[int(gen.rng.random() * len(gen.authors))]
         text, _, addressed = gen.detailed(platform)
@@ -287,11 +288,12 @@ def replay_records(seed: int, count: int, per_minute: int = 1000, start: int = 0
                "url": f"https://{platform}.example/{pid}"}
 
 
-def write_replay(folder: Path, seed: int, count: int, per_minute: int = 1000, start: int = 0) -> Path:
+def write_replay(folder: Path, seed: int, count: int, per_minute: int = 1000, start: int = 0,
+                 authors: int = 5000) -> Path:
     """Write ``count`` replay records to ``folder/mentions.jsonl`` (and an empty answers file)."""
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "mentions.jsonl").open("w", encoding="utf-8") as out:
-        for record in replay_records(seed, count, per_minute, start):
+        for record in replay_records(seed, count, per_minute, start, authors):
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     (folder / "answers.jsonl").write_text("", encoding="utf-8")
     return folder
