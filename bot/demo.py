@@ -21,7 +21,7 @@ from bot.dispatch import dispatch
 from bot.loops import check_loops
 from bot.models import Batch
 from bot.pipeline import PollReport, poll_connector, process_new
-from bot.queue import QueueError, approve, reject
+from bot.queue import QueueError, approve, expire_stale, reject
 from bot.runtime import Runtime, build_runtime
 from connectors.replay import ReplayConnector
 
@@ -87,6 +87,7 @@ def simulate(rt: Runtime, now: datetime, progress: Callable[[int, int], None] | 
         while next_decision < len(decisions) and decisions[next_decision][0] <= moment:
             _apply(rt, decisions[next_decision][1], moment, report)
             next_decision += 1
+        expire_stale(rt.store, moment, rt.settings.loops.timeout_hours)
         report.posted += len(dispatch(rt, moment).posted)
         report.answered += check_loops(rt, moment).answered
         if progress:

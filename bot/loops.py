@@ -55,6 +55,9 @@ def check_loops(rt: Runtime, now: datetime) -> LoopReport:
     for loop in rt.store.loops.declined_waiting():
         rt.store.loops.close(loop.id, "declined", now)
         report.declined += 1
+    for loop in rt.store.loops.expired_waiting():
+        rt.store.loops.close(loop.id, "missed", now)
+        report.missed += 1
     for loop in rt.store.loops.in_state("waiting_reply"):
         if now - loop.opened_at > timeout:
             rt.store.loops.close(loop.id, "missed", loop.opened_at + timeout)

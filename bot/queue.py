@@ -13,7 +13,7 @@ the web UI and the JSON API all go through these functions.
 from __future__ import annotations
 
 import difflib
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.policy.guardrails import DEFAULT_MAX_LENGTH, MAX_LENGTH, reply_length
@@ -106,6 +106,14 @@ def approve(store: Store, item_id: int, by: str, now: datetime, text: str | None
     if not outcome.ok:
         raise _refuse(item, outcome, store)
     return outcome
+
+
+def expire_stale(store: Store, now: datetime, after_hours: float) -> list[int]:
+    """Expire suggestions nobody decided on within ``after_hours`` of being queued; return their ids.
+
+    Their conversations count as missed in the Social ID; nothing is ever posted for them.
+    """
+    return store.daemon.expire_stale(now - timedelta(hours=after_hours), now)
 
 
 def reject(store: Store, item_id: int, by: str, reason: str, now: datetime,

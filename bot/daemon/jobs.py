@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from bot.loops import check_loops
 from bot.pipeline import PollReport, poll_connector, process_new
+from bot.queue import expire_stale
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -63,8 +64,7 @@ def loops(rt: Runtime, now: datetime) -> Outcome:
 
 def expire(rt: Runtime, now: datetime) -> Outcome:
     """Expire suggestions nobody decided on before the conversation's time ran out."""
-    cutoff = now - timedelta(hours=rt.settings.loops.timeout_hours)
-    ids = rt.store.daemon.expire_stale(cutoff, now)
+    ids = expire_stale(rt.store, now, rt.settings.loops.timeout_hours)
     if ids:
         log.info("expired %d stale suggestions: %s", len(ids), ", ".join(map(str, ids[:20])))
     return Outcome(f"expired {len(ids)}")

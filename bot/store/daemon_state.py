@@ -163,19 +163,19 @@ class DaemonStateStore:
         return int(self.db.execute("SELECT count(*) FROM mentions").fetchone()[0])
 
     # -- maintenance ----------------------------------------------------------------------------
-    def expire_stale(self, mentioned_before: datetime, now: datetime) -> list[int]:
-        """Expire pending suggestions for mentions made before ``mentioned_before``; return their ids."""
+    def expire_stale(self, queued_before: datetime, now: datetime) -> list[int]:
+        """Expire suggestions still pending that were queued before ``queued_before``; return their ids."""
         with transaction(self.db):
             ids = [int(r[0]) for r in self.db.execute(
-                """SELECT s.id FROM suggestions s JOIN mentions m ON m.id = s.mention_id
-                   WHERE s.status = 'pending' AND m.created_at < ?""", [iso(mentioned_before)]).fetchall()]
+                "SELECT id FROM suggestions WHERE status = 'pending' AND created_at < ?",
+                [iso(queued_before)]).fetchall()]
             for sid in ids:
                 self.db.execute("UPDATE suggestions SET status = 'expired', version = version + 1, updated_at = ? "
                                 "WHERE id = ? AND status = 'pending'", [iso(now), sid])
                 self.db.execute(
                     "INSERT INTO audit (at, actor, action, entity, entity_id, detail) "
                     "VALUES (?, 'ronr', 'expired', 'suggestion', ?, ?)",
-                    [iso(now), sid, json.dumps({"mentioned_before": iso(mentioned_before)})])
+                    [iso(now), sid, json.dumps({"queued_before": iso(queued_before)})])
         return ids
 
     def backup(self, target: Path) -> None:

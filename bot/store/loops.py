@@ -89,10 +89,19 @@ class LoopStore:
             "SELECT * FROM loops WHERE state = ? ORDER BY opened_at LIMIT ?", [state, limit])]
 
     def declined_waiting(self) -> list[Loop]:
-        """Loops still waiting for our reply whose suggestion a person rejected or that expired."""
+        """Loops still waiting for our reply whose suggestion a person rejected (a decision, not a miss).
+
+        A suggestion that expired because nobody decided is not a decision: its loop closes as missed.
+        """
         return [_loop(r) for r in self.db.query(
             """SELECT l.* FROM loops l JOIN suggestions s ON s.mention_id = l.mention_id AND s.kind = 'reply'
-               WHERE l.state = 'waiting_reply' AND s.status IN ('rejected', 'expired')""")]
+               WHERE l.state = 'waiting_reply' AND s.status = 'rejected'""")]
+
+    def expired_waiting(self) -> list[Loop]:
+        """Loops still waiting for our reply whose suggestion expired undecided."""
+        return [_loop(r) for r in self.db.query(
+            """SELECT l.* FROM loops l JOIN suggestions s ON s.mention_id = l.mention_id AND s.kind = 'reply'
+               WHERE l.state = 'waiting_reply' AND s.status = 'expired'""")]
 
     def opened_between(self, start: datetime, end: datetime, account: str | None = None) -> list[Loop]:
         """Loops opened in [start, end), optionally for one account (uses the account/opened index)."""
