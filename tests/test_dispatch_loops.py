@@ -15,7 +15,7 @@ from bot.dispatch import dispatch, reconcile
 from bot.loops import check_loops
 from bot.models import Mention, Posted
 from bot.pipeline import poll_once
-from bot.queue import approve, reject
+from bot.queue import approve, expire_stale, reject
 from bot.runtime import Runtime, build_runtime
 from connectors.base import ConnectorError
 from tests.conftest import NOW, mention
@@ -144,3 +144,13 @@ def test_silence_and_rejection_close_loops(rt: Runtime) -> None:
     assert (report.timed_out, report.declined, report.missed) == (1, 1, 1)
     reasons = sorted(lp.close_reason for lp in rt.store.loops.in_state("closed"))
     assert reasons == ["declined", "missed", "timeout"]
+
+
+def test_an_expired_suggestion_counts_as_missed_not_declined(rt: Runtime) -> None:
+    poll_once(rt, NOW)
+    later = NOW + timedelta(hours=rt.settings.loops.timeout_hours + 1)
+    expired = expire_stale(rt.store, later, rt.settings.loops.timeout_hours)
+    assert len(expired) == 3 and rt.store.suggestions.pending() == []
+    report = check_loops(rt, later)
+    assert report.declined == 0 and report.missed == 3
+    assert {lp.close_reason for lp in rt.store.loops.in_state("closed")} == {"missed"}
