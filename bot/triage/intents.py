@@ -37,15 +37,22 @@ class IntentResult:
 def _views(text: str, tokens: dict[str, None], matcher: IntentMatcher) -> dict[str, str]:
     """Per intent, the text with that intent's ``unless`` phrases blanked (only intents that have one there)."""
     views: dict[str, str] = {}
-    index = matcher.unless_by_word
-    hits = list(matcher.unless_loose)
-    if not matcher.unless_words.isdisjoint(tokens):
-        hits[:0] = [h for token in tokens for h in index.get(token, ())]
-    for intent, phrase in hits:
-        view = views.get(intent, text)
-        if phrase in view:
-            views[intent] = phrase_regex(phrase).sub(lambda m: " " * len(m.group()), view)
+    words = matcher.unless_words
+    if not words.isdisjoint(tokens):
+        index = matcher.unless_by_word
+        for token in tokens:
+            if token in words:
+                for intent, phrase in index[token]:
+                    _blank(views, text, intent, phrase)
+    for intent, phrase in matcher.unless_loose:
+        _blank(views, text, intent, phrase)
     return views
+
+
+def _blank(views: dict[str, str], text: str, intent: str, phrase: str) -> None:
+    view = views.get(intent, text)
+    if phrase in view:
+        views[intent] = phrase_regex(phrase).sub(lambda m: " " * len(m.group()), view)
 
 
 def is_negated(text: str, start: int, negators: frozenset[str]) -> bool:
@@ -53,9 +60,13 @@ def is_negated(text: str, start: int, negators: frozenset[str]) -> bool:
     before = text[max(0, start - _NEGATION_WINDOW) : start]
     clause = _CLAUSE_END.split(before)[-1]
     words = TOKEN.findall(clause)[-3:]
-    if any(w in negators or w.endswith("n't") for w in words):
+    if not negators.isdisjoint(words):
         return True
-    return any(n in clause for n in _phrases(negators))
+    if "n't" in clause:
+        for word in words:
+            if word.endswith("n't"):
+                return True
+    return any(phrase in clause for phrase in _phrases(negators))
 
 
 @cache
@@ -82,10 +93,10 @@ def _cue(text: str, index: CueIndex, runs: Collection[str], present: set[str], a
         phrase = phrases[i]
         if phrase in text and (not phrase[:1].isalnum() or phrase_regex(phrase).search(text)):
             return f'phrase "{phrase}"'
-    for pattern in index.lex.patterns:
-        if pattern.gates and present.isdisjoint(pattern.gates):
+    for regex, gates, also in index.patterns:
+        if (gates and present.isdisjoint(gates)) or (also and any(present.isdisjoint(alts) for alts in also)):
             continue
-        match = None if any(present.isdisjoint(alts) for alts in pattern.also) else pattern.regex.search(text)
+        match = regex.search(text)
         if match:
             return describe(match)
     return ""
@@ -134,7 +145,7 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
     for intent, phrase, single, negatable, regex in candidates:
         if intent in found and not (negatable and intent == "praise"):
             continue
-        view = views.get(intent, text)
+        view = views.get(intent, text) if views else text
         if single and view is text and not negatable:
             hit, only_negated = True, False
         elif phrase not in view:

@@ -320,6 +320,7 @@ class CueIndex:
         self.by_run: dict[str, list[int]] = {}
         self.others: tuple[int, ...] = tuple(i for i, p in enumerate(lex.phrases) if not first_run(p))
         self.others_ascii = tuple(i for i in self.others if lex.phrases[i].isascii())
+        self.patterns = tuple((p.regex, frozenset(p.gates), tuple(frozenset(a) for a in p.also)) for p in lex.patterns)
         for i, phrase in enumerate(lex.phrases):
             if first_run(phrase):
                 self.by_run.setdefault(first_run(phrase), []).append(i)
