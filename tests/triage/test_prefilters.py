@@ -23,6 +23,7 @@ from bot.triage.lexicon import (
     describe,
     normalise,
     phrase_regex,
+    runs_of,
 )
 from tests.conftest import REPO
 
@@ -113,10 +114,13 @@ def test_fast_matching_agrees_with_the_reference_on_any_text(text: str, compound
     assert detect_intents(text, MATCHER, compound) == reference_intents(text, MATCHER, compound)
 
 
-@given(st.lists(st.sampled_from(["ab", "b", "abc", " a", "ca", "x y", "?"]), min_size=1, max_size=6),
-       st.text(alphabet="abcxy ?", max_size=40))
+@given(st.lists(st.sampled_from(["ab", "b", "abc", " a", "ca", "x y", "?", "b'c", "c'", "1b", "'"]), min_size=1,
+                max_size=6), st.text(alphabet="abcxy ?'1_", max_size=40))
 def test_the_literal_finder_finds_exactly_the_literals_in_a_text(literals: list[str], text: str) -> None:
-    assert LiteralFinder(literals).present(text) == {w for w in literals if w in text}
+    finder, expected = LiteralFinder(literals), {w for w in literals if w in text}
+    assert finder.present(text) == expected
+    assert finder.present(text, runs_of(dict.fromkeys(TOKEN.findall(text)))) == expected  # words remembered now
+    assert finder.present(text) == expected
 
 
 ALL_PATTERNS = [p for lex in (*MATCHER.lexicons.values(), MATCHER.cues.sarcasm, MATCHER.cues.rhetorical)
