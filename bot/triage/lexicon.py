@@ -5,7 +5,7 @@ The files live in ``bot/triage/data/``; a brand extends the intents through ``bo
 intent and the entry. Compiling builds an index from each phrase's first word to the phrase, so
 matching costs time in proportion to the words of a text, not to the size of the lexicon, and a
 "gate" for each pattern: a literal that every match must contain, checked before the regex runs.
-All gates of a matcher are found in one scan of the text (:class:`LiteralFinder`).
+The gate literals in a text are found word by word (:class:`LiteralFinder`).
 """
 
 from __future__ import annotations
