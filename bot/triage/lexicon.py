@@ -52,6 +52,9 @@ def runs_of(tokens: dict[str, None] | list[str]) -> set[str]:
     return runs
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 class _TrieScan:
     """Which of a fixed set of literals occur in a text, found in one regex scan instead of one search each.
 
@@ -66,10 +69,11 @@ class _TrieScan:
 
     def present(self, text: str) -> frozenset[str]:
         """The literals that occur in ``text``."""
-        if self._regex is None:
-            return frozenset()
+        found = set(self._regex.findall(text)) if self._regex is not None else ()
+        if not found:
+            return _NONE  # shared: most words contain no literal
         prefixes = self._prefixes
-        return frozenset().union(*(prefixes[longest] for longest in set(self._regex.findall(text))))
+        return frozenset().union(*(prefixes[longest] for longest in found))
 
 
 class LiteralFinder:
