@@ -160,7 +160,7 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
         found.setdefault(intent, f'{intent}: phrase "{phrase}"')
         if intent == "praise":
             praise_words.append(phrase)
-    present = matcher.finder.present(text, runs)
+    present = matcher.finder.present(text)
     by_gate = matcher.by_gate
     runnable = {i for gate in present if gate in by_gate for i in by_gate[gate]}
     runnable.update(matcher.ungated)

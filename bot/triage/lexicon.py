@@ -5,7 +5,7 @@ The files live in ``bot/triage/data/``; a brand extends the intents through ``bo
 intent and the entry. Compiling builds an index from each phrase's first word to the phrase, so
 matching costs time in proportion to the words of a text, not to the size of the lexicon, and a
 "gate" for each pattern: a literal that every match must contain, checked before the regex runs.
-The gate literals in a text are found word by word (:class:`LiteralFinder`).
+The gate literals in a text are found in one compiled pass (:class:`LiteralFinder`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
+
+import ahocorasick
 
 DATA = Path(__file__).parent / "data"
 
@@ -52,92 +54,29 @@ def runs_of(tokens: dict[str, None] | list[str]) -> set[str]:
     return runs
 
 
-_NONE: frozenset[str] = frozenset()
-
-
-class _TrieScan:
-    """Which of a fixed set of literals occur in a text, found in one regex scan instead of one search each.
-
-    The literals form a trie compiled into a lookahead regex, so at every position the longest
-    literal starting there is reported; every literal that is a prefix of it starts there too.
-    """
-
-    def __init__(self, literals: Iterable[str]) -> None:
-        self.literals = tuple(sorted(set(filter(None, literals))))
-        self._prefixes = {w: frozenset(v for v in self.literals if w.startswith(v)) for w in self.literals}
-        self._regex = re.compile("(?=(" + _trie(self.literals) + "))") if self.literals else None
-
-    def present(self, text: str) -> frozenset[str]:
-        """The literals that occur in ``text``."""
-        found = set(self._regex.findall(text)) if self._regex is not None else ()
-        if not found:
-            return _NONE  # shared: most words contain no literal
-        prefixes = self._prefixes
-        return frozenset().union(*(prefixes[longest] for longest in found))
-
-
 class LiteralFinder:
     """Which of a fixed set of literals occur in a text (exactly ``{w for w in literals if w in text}``).
 
-    A literal of letters and digits only can only occur inside one run of letters and digits of the
-    text, so the literals each word contains are looked up once per word and remembered (at most
-    ``WORDS_REMEMBERED`` words, then forgotten together). A literal with other characters ("still ",
-    "can't") is searched for only when its longest run is inside one of the text's words; one without
-    letters or digits ("?") always.
+    The literals form one Aho-Corasick automaton (compiled, from ``pyahocorasick``): a single pass over
+    the text reports every occurrence of every literal, whatever their number, in C rather than in
+    one Python step per literal or per word.
     """
-
-    WORDS_REMEMBERED = 20_000
 
     def __init__(self, literals: Iterable[str]) -> None:
         self.literals = tuple(sorted(set(filter(None, literals))))
-        self._words = frozenset(w for w in self.literals if _RUN.fullmatch(w))
-        self._by_part: dict[str, list[str]] = {}
-        self._bare: list[str] = []
-        for literal in self.literals:
-            if literal not in self._words:
-                parts = _RUN.findall(literal)
-                if parts:
-                    self._by_part.setdefault(max(parts, key=len), []).append(literal)
-                else:
-                    self._bare.append(literal)
-        self._parts = frozenset(self._by_part)
-        self._scan = _TrieScan(self._words | self._parts)
-        self._per_word: dict[str, frozenset[str]] = {}
+        self._automaton: Any = None
+        if self.literals:
+            automaton = ahocorasick.Automaton()
+            for literal in self.literals:
+                automaton.add_word(literal, literal)
+            automaton.make_automaton()
+            self._automaton = automaton
 
-    def present(self, text: str, runs: Iterable[str] | None = None) -> set[str]:
-        """The literals that occur in ``text``; ``runs`` are its runs of letters and digits if known
-        (:func:`runs_of`; more strings do no harm, fewer would)."""
-        per_word = self._per_word
-        words = _RUN.findall(text) if runs is None else list(runs)
-        known: list[frozenset[str] | None] = list(map(per_word.get, words))
-        if None in known:
-            if len(per_word) + len(words) > self.WORDS_REMEMBERED:
-                per_word.clear()
-            known = [per_word[w] if w in per_word else per_word.setdefault(w, self._scan.present(w)) for w in words]
-        inside: set[str] = set().union(*cast(list[frozenset[str]], known))
-        found = inside & self._words
-        for part in inside & self._parts:
-            found.update(literal for literal in self._by_part[part] if literal in text)
-        found.update(literal for literal in self._bare if literal in text)
-        return found
-
-
-def _trie(words: Iterable[str]) -> str:
-    root: dict[str, dict[str, Any]] = {}
-    for word in words:
-        node = root
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def emit(node: dict[str, Any]) -> str:
-        branches = [re.escape(c) + emit(child) for c, child in sorted(node.items()) if c]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(root)
+    def present(self, text: str) -> set[str]:
+        """The literals that occur in ``text``."""
+        if self._automaton is None:
+            return set()
+        return {literal for _, literal in self._automaton.iter(text)}
 
 
 class LexiconError(ValueError):
