@@ -62,7 +62,7 @@ def triage(mention: Mention, ctx: TriageContext, now: datetime, duplicate_author
     if "praise" in intents and sentiment.compound <= PRAISE_DROPPED_BELOW:
         intents.remove("praise")
         why.append(f"praise dropped: the text is negative overall ({sentiment.compound:+.2f})")
-    implied = next((i for i in ("crisis", "churn_risk") if i in intents), "")
+    implied = "crisis" if "crisis" in intents else "churn_risk" if "churn_risk" in intents else ""
     if "complaint" not in intents and implied and sentiment.compound < IMPLIED_BELOW:
         intents.insert(0, "complaint")
         why.append(f"complaint: {implied} in a text that is not positive ({sentiment.compound:+.2f})")

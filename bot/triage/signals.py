@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 from bot.triage.lexicon import DATA, TOKEN, language_words, phrase_regex
 
@@ -180,6 +180,7 @@ def spam_signals(text: str, duplicate_authors: int, same_text_limit: int = 3) ->
     return reasons
 
 
+@lru_cache(maxsize=4_096)  # a handful of distinct counts recur all day; formatting each is the cost
 def reach(followers: int, verified: bool = False) -> str:
     """The author's reach as a reason: follower count and tier."""
     tier = ("very high" if followers >= 100_000 else "high" if followers >= 10_000
