@@ -8,7 +8,6 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.models import LoopFacts
 from bot.store.database import iso, parse_time, transaction
 
 
@@ -103,17 +102,6 @@ class LoopStore:
             """SELECT l.* FROM loops l JOIN suggestions s ON s.mention_id = l.mention_id AND s.kind = 'reply'
                WHERE l.state = 'waiting_reply' AND s.status = 'expired'""")]
 
-    def opened_between(self, start: datetime, end: datetime, account: str | None = None) -> list[Loop]:
-        """Loops opened in [start, end), optionally for one account (uses the account/opened index)."""
-        if account is None:
-            rows = self.db.query("SELECT * FROM loops WHERE opened_at >= ? AND opened_at < ? ORDER BY opened_at",
-                                 [iso(start), iso(end)])
-        else:
-            rows = self.db.query(
-                "SELECT * FROM loops WHERE account = ? AND opened_at >= ? AND opened_at < ? ORDER BY opened_at",
-                [account, iso(start), iso(end)])
-        return [_loop(r) for r in rows]
-
     def author_history(self, platform: str, author_platform_id: str) -> tuple[int, bool, datetime | None]:
         """(replies we sent to this author, whether a loop with them is open, time of our last reply)."""
         row = self.db.execute(
@@ -121,25 +109,3 @@ class LoopStore:
                FROM loops l JOIN authors a ON a.id = l.author_id WHERE a.platform = ? AND a.platform_id = ?""",
             [platform, author_platform_id]).fetchone()
         return int(row[0]), bool(row[1]), parse_time(row[2])
-
-    def facts_between(self, start: datetime, end: datetime, account: str | None = None) -> list[LoopFacts]:
-        """Social ID input: loops opened in [start, end) with their texts (index on account, opened_at)."""
-        where = "l.opened_at >= ? AND l.opened_at < ?" + (" AND l.account = ?" if account else "")
-        params: list[Any] = [iso(start), iso(end)] + ([account] if account else [])
-        rows = self.db.query(
-            f"""SELECT l.*, m.text AS mention_text, s.text AS suggested_text FROM loops l
-                JOIN mentions m ON m.id = l.mention_id
-                LEFT JOIN suggestions s ON s.mention_id = l.mention_id AND s.kind = 'reply'
-                WHERE {where}""", params)
-        return [LoopFacts(
-            account=r["account"], priority=r["priority"], opened_at=datetime.fromisoformat(r["opened_at"]),
-            sla_due=parse_time(r["sla_due"]), mention_text=r["mention_text"],
-            mention_compound=float(r["mention_compound"]), close_reason=r["close_reason"] or "",
-            replied_at=parse_time(r["replied_at"]), reply_text=r["reply_text"] or "",
-            suggested_text=r["suggested_text"] or "", answered_at=parse_time(r["answered_at"]),
-            answer_compound=None if r["answer_compound"] is None else float(r["answer_compound"]),
-        ) for r in rows]
-
-    def accounts(self) -> list[str]:
-        """Every account that has loops."""
-        return [str(r[0]) for r in self.db.execute("SELECT DISTINCT account FROM loops ORDER BY account")]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.generate import WEEK, build, main, replay_records, write_replay
+from bench.generate import ACCOUNTS, WEEK, build, main, replay_records, write_replay
 from bot.socialid import week_bounds
 from bot.store import Store
 from bot.store.bulk import COLUMNS, load, table_digest
@@ -61,10 +61,11 @@ def test_rows_read_back_through_the_store(tmp_path: Path) -> None:
         assert len(page) == 50 and all(item.status == "pending" for item in page)
         assert [item.priority for item in page] == sorted(item.priority for item in page)
         start, end = week_bounds(WEEK, "UTC")
-        week = store.loops.facts_between(start, end)
+        week = [r for account in ACCOUNTS.values() for r in store.relationships.week_records(start, end, account)]
         assert len(week) == 40  # only the week's own loops, whatever the history
         assert all(start <= f.opened_at < end and f.replied_at is not None for f in week)
-        assert len(store.loops.facts_between(start.replace(year=start.year - 2), start)) == 300
+        history = start.replace(year=start.year - 2)
+        assert sum(len(store.relationships.week_records(history, start, a)) for a in ACCOUNTS.values()) == 300
     finally:
         store.close()
 
