@@ -31,7 +31,7 @@ typecheck: $(TEST_STAMP)
 # The browser tests drive Debian's chromium through Playwright (never `playwright install`).
 CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
-	apt-get update && apt-get install -y chromium
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
 unit: $(TEST_STAMP) | $(CHROMIUM)
 	$(BIN)/pytest
