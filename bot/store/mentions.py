@@ -56,7 +56,6 @@ class MentionStore:
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
-        self._triaged_below = 0  # every mention with a lower id is triaged (or an answer): see untriaged()
 
     def _author_id(self, author: Author, seen: datetime) -> int:
         self.db.execute(
@@ -159,18 +158,9 @@ class MentionStore:
 
     def untriaged(self, limit: int = 1000) -> list[tuple[int, Mention]]:
         """Stored mentions (not answers) that have no triage record yet, oldest first."""
-        # Triage records are never deleted and new mentions always get higher ids, so every mention below
-        # the low-water mark stays triaged: start the scan there instead of at the first of a million rows.
-        top = int(self.db.execute("SELECT coalesce(max(id), 0) FROM mentions").fetchone()[0])
-        rows = list(self.db.query(
-            f"""SELECT {MENTION_COLUMNS} FROM mentions m JOIN authors a ON a.id = m.author_id
-                LEFT JOIN triage t ON t.mention_id = m.id
-                WHERE m.id >= ? AND t.mention_id IS NULL AND m.kind = 'mention' ORDER BY m.id LIMIT ?""",
-            [self._triaged_below, limit]))
-        if rows:
-            self._triaged_below = int(rows[0]["id"])
-        elif not self.db.conn.in_transaction:  # rows of an open transaction may still roll back and free ids
-            self._triaged_below = max(self._triaged_below, top + 1)
+        rows = self.db.query(
+            f"""SELECT {MENTION_COLUMNS} FROM untriaged u JOIN mentions m ON m.id = u.mention_id
+                JOIN authors a ON a.id = m.author_id ORDER BY u.mention_id LIMIT ?""", [limit])
         return [(int(r["id"]), row_to_mention(r)) for r in rows]
 
     def authors_with_same_text(self, text: str) -> int:

@@ -128,3 +128,16 @@ END;
 CREATE INDEX a_x ON a (x);"""
     parts = _statements(script)
     assert len(parts) == 3 and parts[1].startswith("CREATE TRIGGER") and parts[1].endswith("END;")
+
+
+def test_mentions_waiting_for_triage_survive_the_upgrade_to_the_work_list(tmp_path: Path) -> None:
+    path = tmp_path / "v7.db"
+    db = connect(path, migrate=False)
+    apply_migrations(db, str(path), upto=7)
+    MentionStore(db).save_batch("replay", Batch((_mention("1"), _mention("2")), Cursor("c")), NOW)
+    db.close()
+    store = Store(path)
+    try:
+        assert [m.platform_id for _, m in store.mentions.untriaged()] == ["1", "2"]
+    finally:
+        store.close()
