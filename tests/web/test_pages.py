@@ -6,8 +6,10 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 
+from bot.models import Suggestion
 from bot.queue import reply_limit
 from bot.runtime import Runtime
+from tests.conftest import NOW
 from tests.web.conftest import Client, Clock, csrf_of
 
 
@@ -126,3 +128,16 @@ def test_live_endpoint_and_partial_rows_show_new_items(signed_in: Callable[[str]
     assert after > before
     rows = client.get("/queue?partial=1").text
     assert rows.startswith("<tbody") and str(after) in rows and "<html" not in rows
+
+
+def test_a_follow_up_question_is_marked_as_one(signed_in: Callable[[str], Client], web_rt: Runtime) -> None:
+    item = web_rt.store.suggestions.pending()[0]
+    follow = Suggestion(rule_id=item.rule_id, action="reply", text="Did that sort it out?", why=("silence",))
+    added = web_rt.store.suggestions.add(item.mention, item.mention_id, follow, item.priority, None, NOW,
+                                         kind="follow_up")
+    client = signed_in("maya")
+    page = client.get("/queue").text
+    row = page[page.index(f'data-id="{added}"'):]
+    assert 'class="tag follow-up"' in row[:row.index("</tr>")]
+    assert "Suggested follow-up question" in client.get(f"/items/{added}").text
+    assert "Suggested follow-up question" not in client.get(f"/items/{item.id}").text
