@@ -25,12 +25,9 @@ BRAND = BrandSettings(name="Nimbus Home", keywords=["nimbus home", "nimbus"],
 
 @pytest.fixture
 def fx() -> Iterator[FakeX]:
-    fake = FakeX()
-    fake.add_user("nimbussupport")
-    fake.start()
-    yield fake
-    assert not fake.internal_errors
-    fake.stop()
+    with FakeX() as fake:
+        fake.add_user("nimbussupport")
+        yield fake
 
 
 @pytest.fixture
@@ -51,11 +48,8 @@ def xc(x_settings: XSettings) -> XConnector:
 
 @pytest.fixture
 def fr() -> Iterator[FakeReddit]:
-    fake = FakeReddit()
-    fake.start()
-    yield fake
-    assert not fake.internal_errors
-    fake.stop()
+    with FakeReddit() as fake:
+        yield fake
 
 
 @pytest.fixture

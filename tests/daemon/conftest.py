@@ -74,20 +74,14 @@ SECRETS = {
 
 @pytest.fixture
 def fx() -> Iterator[FakeX]:
-    fake = FakeX()
-    fake.start()
-    yield fake
-    assert not fake.internal_errors
-    fake.stop()
+    with FakeX() as fake:
+        yield fake
 
 
 @pytest.fixture
 def fr() -> Iterator[FakeReddit]:
-    fake = FakeReddit()
-    fake.start()
-    yield fake
-    assert not fake.internal_errors
-    fake.stop()
+    with FakeReddit() as fake:
+        yield fake
 
 
 def write_project(root: Path, x_url: str, r_url: str, *, poll_minutes: float = 0.01, dispatch_seconds: float = 0.2,

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 Json = Any
@@ -227,6 +227,15 @@ class FakeServer:
         """``http://127.0.0.1:PORT`` of the running server."""
         assert self._httpd is not None, "server not started"
         return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        errors = list(self.internal_errors)
+        self.stop()
+        assert not errors or kind is not None, f"the fake server itself failed: {errors}"
 
     def stop(self) -> None:
         """Shut the server down."""
