@@ -30,6 +30,7 @@ class PollReport:
     ignored: int = 0
     intents: Counter[str] = field(default_factory=Counter)
     priorities: Counter[str] = field(default_factory=Counter)
+    failed: dict[int, str] = field(default_factory=dict)
 
 
 def poll_connector(rt: Runtime, name: str, now: datetime, report: PollReport) -> None:
@@ -66,13 +67,18 @@ def process_new(rt: Runtime, now: datetime, report: PollReport, limit: int = 100
     ctx = rt.triage_context
     hours = rt.sla_hours()
     while True:
-        batch = rt.store.mentions.untriaged(limit)
+        batch = [(i, m) for i, m in rt.store.mentions.untriaged(limit + len(report.failed)) if i not in report.failed]
         if not batch:
             return
         for first in range(0, len(batch), COMMIT_EVERY):
             with rt.store.atomic():  # one commit per group; each mention inside is its own savepoint
                 for mention_id, mention in batch[first:first + COMMIT_EVERY]:
-                    _process_one(rt, ctx, hours, mention_id, mention, now, report)
+                    try:
+                        _process_one(rt, ctx, hours, mention_id, mention, now, report)
+                    except Exception as exc:  # one bad mention must not stop the others; it stays stored
+                        report.failed[mention_id] = f"{type(exc).__name__}: {exc}"
+                        log.exception("could not triage mention %d; it stays stored and is retried next poll",
+                                      mention_id, extra={"mention": mention_id})
 
 
 def _process_one(rt: Runtime, ctx: TriageContext, hours: dict[str, float], mention_id: int, mention: Mention,

@@ -6,10 +6,13 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from bot import pipeline as pipeline_module
 from bot.cli import main
 from bot.config import load_settings
+from bot.models import Mention, Triage
 from bot.pipeline import poll_once
 from bot.runtime import Runtime, build_runtime
 from tests.conftest import NOW, mention
@@ -81,3 +84,20 @@ def test_broken_replay_file_is_reported_and_loses_nothing(make_project: Callable
         assert "bad record" in runtime.store.mentions.cursor_state("replay").last_error
     finally:
         runtime.close()
+
+
+def test_a_mention_that_breaks_triage_does_not_stop_the_others(rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = pipeline_module.triage
+
+    def fragile(mention: Mention, *args: object, **kwargs: object) -> Triage:
+        if mention.platform_id == "102":
+            raise ValueError("a bug triggered by this one text")
+        return real(mention, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline_module, "triage", fragile)
+    report = poll_once(rt, NOW)
+    assert report.triaged == 4 and list(report.failed.values()) == ["ValueError: a bug triggered by this one text"]
+    assert rt.store.mentions.count() == 5
+    assert [m.platform_id for _, m in rt.store.mentions.untriaged()] == ["102"]  # kept, retried next poll
+    monkeypatch.setattr(pipeline_module, "triage", real)
+    assert poll_once(rt, NOW + timedelta(minutes=5)).triaged == 1

@@ -32,7 +32,10 @@ def poll() -> None:
         click.echo(f"\nTriaged {report.triaged}; queued {report.queued} for approval; ignored {report.ignored}.")
         if report.intents:
             click.echo("Intents: " + ", ".join(f"{k} {v}" for k, v in report.intents.most_common()))
-        if report.errors:
+        for mention_id, why in report.failed.items():
+            click.echo(f"error: mention {mention_id} could not be triaged ({why}); it stays stored and is retried "
+                       "on the next poll", err=True)
+        if report.errors or report.failed:
             raise SystemExit(1)
 
 
