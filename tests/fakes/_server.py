@@ -205,6 +205,8 @@ class FakeServer:
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json; charset=UTF-8")
                 self.send_header("Content-Length", str(len(data)))
+                if self.close_connection:  # the client asked to close: say so, as real servers do, so its pool
+                    self.send_header("Connection", "close")  # never reuses a socket we are about to shut
                 for key, value in reply.headers.items():
                     self.send_header(key, value)
                 self.end_headers()
