@@ -18,12 +18,24 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any, TypeVar
 
-from bot.triage.lexicon import INTENTS, TOKEN, CueIndex, IntentMatcher, describe, phrase_regex, runs_of, words_of
+from bot.triage.lexicon import (
+    INTENTS,
+    TOKEN,
+    Candidate,
+    CueIndex,
+    IntentMatcher,
+    describe,
+    phrase_regex,
+    runs_of,
+    words_of,
+)
 
 _CLAUSE_END = re.compile(r"[.,!?;:\n]")
 WEAK_BELOW = 0.4  # weak cues count only in texts VADER does not find clearly positive
 _NEGATION_WINDOW = 30  # characters before a hit that may hold its negator (about three words)
+_H = TypeVar("_H", bound=tuple[Any, ...])
 
 
 @dataclass
@@ -34,19 +46,56 @@ class IntentResult:
     reasons: list[str] = field(default_factory=list)
 
 
-def _views(text: str, tokens: dict[str, None], matcher: IntentMatcher) -> dict[str, str]:
-    """Per intent, the text with that intent's ``unless`` phrases blanked (only intents that have one there)."""
+def _ranked(hits: list[_H], tokens: dict[str, None]) -> list[_H]:
+    """Hits ``(first word, place under it, ...)`` in the order a walk over the text's words meets them."""
+    if len(hits) > 1:
+        order = {token: i for i, token in enumerate(tokens)}
+        hits.sort(key=lambda hit: (order[hit[0]], hit[1]))
+    return hits
+
+
+def _views(text: str, tokens: dict[str, None], present: set[str], matcher: IntentMatcher) -> dict[str, str]:
+    """Per intent, the text with that intent's ``unless`` phrases blanked (only intents that have one there).
+
+    An ``unless`` phrase is blanked when its first word is one of the text's words, in the order of
+    those words, then the loose ones; only phrases the literal pass found (or that blanking itself could
+    make appear: :meth:`IntentMatcher._risky`) can be in the text at all.
+    """
     views: dict[str, str] = {}
-    words = matcher.unless_words
-    if not words.isdisjoint(tokens):
-        index = matcher.unless_by_word
-        for token in tokens:
-            if token in words:
-                for intent, phrase in index[token]:
-                    _blank(views, text, intent, phrase)
-    for intent, phrase in matcher.unless_loose:
+    by_phrase = matcher.unless_hits
+    hits = [hit for literal in present if literal in by_phrase for hit in by_phrase[literal] if hit[0] in tokens]
+    if matcher.unless_always:
+        hits += [hit for hit in matcher.unless_always if hit[0] in tokens]
+    for _, _, intent, phrase in _ranked(hits, tokens):
         _blank(views, text, intent, phrase)
+    for (intent, phrase), risky in zip(matcher.unless_loose, matcher.unless_loose_risky, strict=True):
+        if risky or phrase in present:
+            _blank(views, text, intent, phrase)
     return views
+
+
+def _candidates(tokens: dict[str, None], present: set[str], views: dict[str, str],
+                matcher: IntentMatcher) -> list[Candidate]:
+    """The phrases to check, in the order of the text's words (then the loose phrases, in lexicon order).
+
+    A word-led phrase is a candidate when its first word is one of the text's words and the phrase
+    occurs in the text the intent reads (its view when it has one); a loose one when it occurs in the text.
+    """
+    by_phrase = matcher.phrase_hits
+    hits = [hit for literal in present if literal in by_phrase for hit in by_phrase[literal]
+            if hit[0] in tokens and hit[2][0] not in views]
+    for intent, view in views.items():
+        hits += [hit for literal in matcher.finder.present(view) if literal in by_phrase
+                 for hit in by_phrase[literal] if hit[2][0] == intent and hit[0] in tokens]
+    found = [hit[2] for hit in _ranked(hits, tokens)]
+    loose = matcher.loose_hits
+    found += [c for _, c in sorted((hit for literal in present if literal in loose for hit in loose[literal]),
+                                   key=_first)]
+    return found
+
+
+def _first(hit: tuple[int, Candidate]) -> int:
+    return hit[0]
 
 
 def _blank(views: dict[str, str], text: str, intent: str, phrase: str) -> None:
@@ -86,15 +135,16 @@ def _phrase_hits(text: str, regex: re.Pattern[str], negatable: bool, negators: f
     return negated_only, negated_only
 
 
-def _cue(text: str, index: CueIndex, runs: Collection[str], present: set[str], ascii_text: bool) -> str:
+def _cue(text: str, index: CueIndex, runs: Collection[str], present: set[str]) -> str:
     """The first phrase, else pattern, of a cue lexicon in the text ("" if none), as a reason."""
     phrases = index.lex.phrases
-    for i in index.candidates(runs, ascii_text):
+    for i in index.candidates(present, runs):
         phrase = phrases[i]
-        if phrase in text and (not phrase[:1].isalnum() or phrase_regex(phrase).search(text)):
+        if not phrase[:1].isalnum() or phrase_regex(phrase).search(text):
             return f'phrase "{phrase}"'
-    for regex, gates, also in index.patterns:
-        if (gates and present.isdisjoint(gates)) or (also and any(present.isdisjoint(alts) for alts in also)):
+    for i in index.runnable(present):
+        regex, _, also = index.patterns[i]
+        if also and any(present.isdisjoint(alts) for alts in also):
             continue
         match = regex.search(text)
         if match:
@@ -102,17 +152,24 @@ def _cue(text: str, index: CueIndex, runs: Collection[str], present: set[str], a
     return ""
 
 
-def _weak(view: str, tokens: dict[str, None], runs: Collection[str], matcher: IntentMatcher, intent: str) -> str:
+def _weak(view: str, tokens: dict[str, None], runs: Collection[str], present: set[str], matcher: IntentMatcher,
+          intent: str) -> str:
     """The first weak cue of ``intent`` in the text that is not negated ("nothing missing").
 
-    A weak phrase can only count where it occurs as whole words, so phrases whose first run of
-    letters is not in the text are not even looked for.
+    A weak phrase can only count where it occurs as whole words, so only phrases the literal pass found
+    (``present``) whose first run of letters is in the text are looked for.
     """
     words = matcher.weak_words.get(intent, frozenset())
     cues = [] if words.isdisjoint(tokens) else [t for t in tokens if t in words]
-    first_runs = matcher.weak_run_set.get(intent, frozenset())
-    if "" in first_runs or not first_runs.isdisjoint(runs):
-        cues += [p for p, run in matcher.weak_runs[intent] if (not run or run in runs) and p in view]
+    places = matcher.weak_hits.get(intent, {})
+    found = [places[literal] for literal in present if literal in places]
+    found += matcher.weak_risky.get(intent, ())
+    if found:
+        phrases = matcher.weak_runs[intent]
+        for i in sorted(set(found)):
+            phrase, run = phrases[i]
+            if (not run or run in runs) and phrase in view:
+                cues.append(phrase)
     for cue in cues:
         if any(not is_negated(view, m.start(), matcher.cues.negators) for m in phrase_regex(cue).finditer(view)):
             return cue
@@ -133,14 +190,12 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
     lexicons = matcher.lexicons
     tokens = dict.fromkeys(words_of(text) if words is None else words)
     runs: Collection[str] = runs_of(tokens) if "'" in text else tokens  # without apostrophes, tokens are runs
-    ascii_text = text.isascii()
-    views = _views(text, tokens, matcher)
+    present = matcher.finder.present(text)
+    views = _views(text, tokens, present, matcher)
     found: dict[str, str] = {}
     negated: dict[str, str] = {}
     praise_words: list[str] = []
-    index = matcher.index
-    candidates = [c for token in tokens if token in index for c in index[token]]
-    candidates += [c for c in (matcher.loose_ascii if ascii_text else matcher.loose_candidates) if c[1] in text]
+    candidates = _candidates(tokens, present, views, matcher)
     negators = matcher.cues.negators
     for intent, phrase, single, negatable, regex in candidates:
         if intent in found and not (negatable and intent == "praise"):
@@ -160,7 +215,6 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
         found.setdefault(intent, f'{intent}: phrase "{phrase}"')
         if intent == "praise":
             praise_words.append(phrase)
-    present = matcher.finder.present(text)
     by_gate = matcher.by_gate
     runnable = {i for gate in present if gate in by_gate for i in by_gate[gate]}
     runnable.update(matcher.ungated)
@@ -174,7 +228,7 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
     if compound < WEAK_BELOW:
         for name in matcher.weak_words:
             if name not in found:
-                cue = _weak(views.get(name, text), tokens, runs, matcher, name)
+                cue = _weak(views.get(name, text), tokens, runs, present, matcher, name)
                 if cue:
                     found[name] = f'{name}: "{cue}" in a text that is not positive ({compound:+.2f})'
     extra: list[str] = []
@@ -183,12 +237,12 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
         if name not in found and becomes:
             found.setdefault(becomes, f'{becomes}: negated {name} "{phrase}"')
     cues = matcher.cues
-    sarcasm = _cue(text, matcher.sarcasm, runs, present, ascii_text)
+    sarcasm = _cue(text, matcher.sarcasm, runs, present)
     if sarcasm:
         found.setdefault("complaint", f"complaint: sarcasm cue {sarcasm}")
         if found.pop("praise", None):
             extra.append(f"praise dropped: sarcasm cue {sarcasm}")
-    rhetorical = _cue(text, matcher.rhetorical, runs, present, ascii_text)
+    rhetorical = _cue(text, matcher.rhetorical, runs, present)
     if rhetorical:
         found.setdefault("complaint", f"complaint: rhetorical question {rhetorical}")
         if found.pop("question", None):

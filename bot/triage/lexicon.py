@@ -296,26 +296,38 @@ Candidate = tuple[str, str, bool, bool, re.Pattern[str]]
 
 
 class CueIndex:
-    """A cue lexicon (sarcasm, rhetorical questions) indexed by each phrase's first run of letters and digits.
+    """A cue lexicon (sarcasm, rhetorical questions): each phrase listed under itself and its first run.
 
-    Only phrases whose first run occurs in a text (or that start with something else) need checking,
-    in their order in the file, so the first cue found is the same as when checking all of them.
+    A phrase needs checking only when it occurs in the text (the literal finder says so) and its first
+    run of letters and digits is among the text's runs (or it starts with something else); checked in
+    file order, the first cue found is the same as when checking all of them.
     """
 
     def __init__(self, lex: IntentLexicon) -> None:
         self.lex = lex
-        self.by_run: dict[str, list[int]] = {}
-        self.others: tuple[int, ...] = tuple(i for i, p in enumerate(lex.phrases) if not first_run(p))
-        self.others_ascii = tuple(i for i in self.others if lex.phrases[i].isascii())
-        self.patterns = tuple((p.regex, frozenset(p.gates), tuple(frozenset(a) for a in p.also)) for p in lex.patterns)
+        self.first_runs = tuple(first_run(p) for p in lex.phrases)
+        self.by_phrase: dict[str, tuple[int, ...]] = {}
         for i, phrase in enumerate(lex.phrases):
-            if first_run(phrase):
-                self.by_run.setdefault(first_run(phrase), []).append(i)
+            self.by_phrase[phrase] = (*self.by_phrase.get(phrase, ()), i)
+        self.patterns = tuple((p.regex, frozenset(p.gates), tuple(frozenset(a) for a in p.also)) for p in lex.patterns)
+        self.ungated = tuple(i for i, p in enumerate(lex.patterns) if not p.gates)
+        self.by_gate: dict[str, tuple[int, ...]] = {}
+        for i, p in enumerate(lex.patterns):
+            for gate in p.gates:
+                self.by_gate[gate] = (*self.by_gate.get(gate, ()), i)
 
-    def candidates(self, runs: Collection[str], ascii_text: bool) -> list[int]:
-        """Indices of the phrases that may occur whole in a text with these runs, in file order."""
-        found = [i for run in self.by_run.keys() & runs for i in self.by_run[run]]
-        found += self.others_ascii if ascii_text else self.others
+    def runnable(self, present: Collection[str]) -> list[int]:
+        """Indices of the patterns whose gate literals occur (``present``), in file order."""
+        by_gate = self.by_gate
+        found = {i for literal in present if literal in by_gate for i in by_gate[literal]}
+        found.update(self.ungated)
+        return sorted(found)
+
+    def candidates(self, present: Collection[str], runs: Collection[str]) -> list[int]:
+        """Indices of the phrases that may occur whole in a text (``present``: its literals), in file order."""
+        by_phrase, first_runs = self.by_phrase, self.first_runs
+        found = [i for literal in present if literal in by_phrase for i in by_phrase[literal]
+                 if not first_runs[i] or first_runs[i] in runs]
         found.sort()
         return found
 
@@ -353,16 +365,23 @@ class IntentMatcher:
     def _compile(self) -> None:
         """The same lexicons in the shapes matching reads fastest (built once, never per text)."""
         negatable = {name: lex.negatable for name, lex in self.lexicons.items()}
+        self.unless_loose = tuple(self.unless_by_word.get("", ()))
 
         def candidate(e: IndexEntry) -> Candidate:
             return e.intent, e.phrase, e.single, negatable[e.intent], phrase_regex(e.phrase)
 
-        self.index: dict[str, tuple[Candidate, ...]] = {
-            word: tuple(map(candidate, entries)) for word, entries in self.by_word.items()}
-        self.loose_candidates = tuple(map(candidate, self.loose))
-        self.loose_ascii = tuple(c for c in self.loose_candidates if c[1].isascii())
-        self.unless_words = frozenset(k for k in self.unless_by_word if k)
-        self.unless_loose = tuple(self.unless_by_word.get("", ()))
+        # Each phrase listed under itself, so the phrases a text contains come from the one literal pass:
+        # a word-led phrase with its first word and place under that word (the order it is tried in),
+        # a loose one with its place among the loose phrases.
+        self.phrase_hits: dict[str, tuple[tuple[str, int, Candidate], ...]] = {}
+        for word, entries in self.by_word.items():
+            for pos, entry in enumerate(entries):
+                hit = (word, pos, candidate(entry))
+                self.phrase_hits[entry.phrase] = (*self.phrase_hits.get(entry.phrase, ()), hit)
+        self.loose_hits: dict[str, tuple[tuple[int, Candidate], ...]] = {}
+        for pos, entry in enumerate(self.loose):
+            self.loose_hits[entry.phrase] = (*self.loose_hits.get(entry.phrase, ()), (pos, candidate(entry)))
+        self._compile_unless()
         # Patterns in lexicon order, the gated ones listed under each of their gates.
         self.patterns = tuple((name, _finder(p.regex)) for name, lex in self.lexicons.items() for p in lex.patterns)
         gated = [p.gates for lex in self.lexicons.values() for p in lex.patterns]
@@ -375,14 +394,44 @@ class IntentMatcher:
                 self.by_gate[gate] = (*self.by_gate.get(gate, ()), i)
         self.weak_runs = {name: tuple((p, first_run(p)) for p in phrases)
                           for name, phrases in self.weak_phrases.items()}
-        self.weak_run_set = {name: frozenset(r for _, r in runs) for name, runs in self.weak_runs.items()}
+        self.weak_hits = {name: {p: i for i, p in reversed(list(enumerate(phrases)))}
+                          for name, phrases in self.weak_phrases.items()}
+        self.weak_risky = {name: tuple(i for i, p in enumerate(phrases) if self._risky(name, p))
+                           for name, phrases in self.weak_phrases.items()}
         self.sarcasm = CueIndex(self.cues.sarcasm)
         self.rhetorical = CueIndex(self.cues.rhetorical)
-        self.negator_phrases = tuple(sorted(n for n in self.cues.negators if " " in n))
         cue_gates = [g for lex in (self.cues.sarcasm, self.cues.rhetorical) for p in lex.patterns
                      for alts in (p.gates, *p.also) for g in alts]
+        phrases = [p for lex in (*self.lexicons.values(), self.cues.sarcasm, self.cues.rhetorical)
+                   for p in (*lex.phrases, *lex.unless)]
         self.finder = LiteralFinder([*(g for gates in gated for g in gates),
-                                     *(g for also in self.pattern_also for alts in also for g in alts), *cue_gates])
+                                     *(g for also in self.pattern_also for alts in also for g in alts), *cue_gates,
+                                     *phrases, *(p for weak in self.weak_phrases.values() for p in weak)])
+
+    def _risky(self, intent: str, phrase: str) -> bool:
+        """Whether ``phrase`` may occur in a view of ``intent`` (its ``unless`` phrases blanked) but not in the text.
+
+        Blanking writes spaces, so only a phrase with a space can: one that starts or ends with a space or
+        holds two in a row, or any phrase with a space when a one-character ``unless`` phrase is blanked.
+        """
+        if " " not in phrase:
+            return False
+        one_char = any(len(u) == 1 for u in self.lexicons[intent].unless)
+        return one_char or phrase[0] == " " or phrase[-1] == " " or "  " in phrase
+
+    def _compile_unless(self) -> None:
+        """``unless`` phrases listed under themselves, with the order :func:`bot.triage.intents` blanks them in."""
+        self.unless_hits: dict[str, tuple[tuple[str, int, str, str], ...]] = {}
+        always: list[tuple[str, int, str, str]] = []
+        for word, entries in self.unless_by_word.items():
+            for pos, (intent, phrase) in enumerate(entries):
+                hit = (word, pos, intent, phrase)
+                if word and self._risky(intent, phrase):
+                    always.append(hit)
+                elif word:
+                    self.unless_hits[phrase] = (*self.unless_hits.get(phrase, ()), hit)
+        self.unless_always = tuple(always)
+        self.unless_loose_risky = tuple(self._risky(intent, phrase) for intent, phrase in self.unless_loose)
 
 
 @dataclass(frozen=True)
