@@ -6,8 +6,8 @@ The goal is that a queue a hundred times longer costs at most 1.5x the page time
 for the default page and for every filter and search: a common intent, a platform, an account, a
 priority, unassigned items, one person's items and snoozed items (a few of each, set through the
 queue's own actions), and searches for a word in about 4% of mentions, a word in every mention,
-a word in 25 mentions of each queue, a rare author handle, a two-letter term and a term combined
-with an intent.
+a word in 25 mentions of each queue, a rare author handle (topped up so that both queues hold as
+many of their items), a two-letter term and a term combined with an intent.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from bot import queue
 from bot.config import load_settings
 from bot.models import Author, Mention, Sentiment, Suggestion, Triage
 from bot.runtime import Runtime, build_runtime
+from bot.store.queue_query import QueueFilter
 from bot.web import create_app
 from bot.web.security import hash_password, new_token, token_hash
 
@@ -33,6 +34,13 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PASSWORD = "bench password"
 MARKED = 25
 """Items assigned to the bench user, and items snoozed, in each queue (spread over the queue)."""
+RARE_BIRD = Author("x", "bench-rare", "rarebird", "Rare Bird", 10)
+
+
+def _rare_author() -> Author:
+    """A generated author: ~14 mentions in 100,000, 0 or 1 in 1,000 (the smaller queue is topped up)."""
+    platform, platform_id, handle, followers = Generator(1).authors[7]
+    return Author(platform, platform_id, handle, handle.title(), followers)
 
 
 class _Site:
@@ -59,12 +67,19 @@ class _Site:
             queue.assign(self.rt.store, assigned, "bench", "bench", NOW)
             queue.snooze(self.rt.store, snoozed, "bench", NOW + timedelta(hours=4), NOW)
         for k in range(MARKED):  # the same few matches of a rare word in both queues: like is compared with like
-            mention = Mention("x", f"bench-rare-{k}", Author("x", "bench-rare", "rarebird", "Rare Bird", 10),
-                              f"@nimbushome my zebracorn order {k} is late", NOW, "nimbushome", raw="{}")
-            mid = self.rt.store.mentions.insert("bench", [mention], NOW)[0]
-            self.rt.store.suggestions.record_triage(mid, Triage(
-                Sentiment(0.0, 0.0, 1.0, 0.0, "neutral"), ("complaint",), 1.0, "en", False, "P2", 0.5), NOW)
-            self.rt.store.suggestions.add(mention, mid, Suggestion("bench", "reply", "Sorry!"), "P2", NOW, NOW)
+            self.plant(RARE_BIRD, f"bench-rare-{k}", f"@nimbushome my zebracorn order {k} is late")
+
+    def plant(self, author: Author, platform_id: str, text: str) -> None:
+        """Queue one more pending item: a mention by ``author``, triaged as a P2 complaint."""
+        mention = Mention(author.platform, platform_id, author, text, NOW, "nimbushome", raw="{}")
+        mid = self.rt.store.mentions.insert("bench", [mention], NOW)[0]
+        self.rt.store.suggestions.record_triage(mid, Triage(
+            Sentiment(0.0, 0.0, 1.0, 0.0, "neutral"), ("complaint",), 1.0, "en", False, "P2", 0.5), NOW)
+        self.rt.store.suggestions.add(mention, mid, Suggestion("bench", "reply", "Sorry!"), "P2", NOW, NOW)
+
+    def matches(self, q: str) -> int:
+        """How many pending items a search finds."""
+        return self.rt.store.suggestions.page(QueueFilter(q=q), NOW, 1)[1]
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
         response = self.loop.run_until_complete(self.client.get(path, headers=headers))
@@ -78,17 +93,23 @@ class _Site:
         self.rt.close()
 
 
-UNEQUAL = "the large queue has ~20 matches, the small one 1: the page shows more rows, so this is not judged"
-
-
-def _cases() -> list[tuple[str, str, bool, str]]:
-    """(label, path, through the API, why unjudged) of every measured page: the default ones, then each filter."""
-    handle = Generator(1).authors[7][2]  # a generated author's handle: ~20 mentions in 100,000, none in 1,000
+def _cases() -> list[tuple[str, str, bool]]:
+    """(label, path, through the API) of every measured page: the default ones, then each filter."""
     filters = ["intent=question", "platform=reddit", "account=NimbusHome", "priority=P2", "assignee=-",
-               "assignee=bench", "snoozed=1", "q=wifi", "q=nimbus", "q=zebracorn", f"q={handle}", "q=ok",
-               "intent=question&q=homekit"]
-    return [("HTML /queue", "/queue", False, ""), ("API /api/queue", "/api/queue", True, ""),
-            *((f"HTML /queue?{f}", f"/queue?{f}", False, UNEQUAL if handle in f else "") for f in filters)]
+               "assignee=bench", "snoozed=1", "q=wifi", "q=nimbus", "q=zebracorn", f"q={_rare_author().handle}",
+               "q=ok", "intent=question&q=homekit"]
+    return [("HTML /queue", "/queue", False), ("API /api/queue", "/api/queue", True),
+            *((f"HTML /queue?{f}", f"/queue?{f}", False) for f in filters)]
+
+
+def _even_out(sites: list[_Site]) -> str:
+    """Give the rare author as many items in each queue, so their search pages show as many rows."""
+    author = _rare_author()
+    counts = [site.matches(author.handle) for site in sites]
+    for site, count in zip(sites, counts, strict=True):
+        for k in range(max(counts) - count):
+            site.plant(author, f"bench-even-{k}", f"@nimbushome is there an update for my hub? ({k})")
+    return f"{author.handle}: {max(counts)} items in each queue ({' and '.join(map(str, counts))} generated)"
 
 
 def run(quick: bool = False) -> list[Figure]:
@@ -101,15 +122,16 @@ def run(quick: bool = False) -> list[Figure]:
             build(Path(folder) / f"q{size}.db", seed=1, pending=size)
             sites[size] = _Site(Path(folder) / f"q{size}.db")
         try:
-            for label, path, api, unjudged in _cases():
+            evened = _even_out(list(sites.values()))
+            for label, path, api in _cases():
                 a, b = sites[big], sites[small]
                 a_time, b_time, _ = side_by_side(
                     lambda s=a, p=path, h=api: s.get(p, s.api_headers if h else None),
                     lambda s=b, p=path, h=api: s.get(p, s.api_headers if h else None), reps)
+                rare = "; the rare author " + evened if _rare_author().handle in path else ""
                 figures.append(figure(f"{label} page, {big:,} pending vs {small:,}", a_time * 1000, "ms",
-                                      b_time * 1000, at_most=None if unjudged else 1.5,
-                                      goal="" if unjudged else "<= 1.5x",
-                                      note=f"median of {reps}, 50 rows a page" + (f"; {unjudged}" if unjudged else "")))
+                                      b_time * 1000, at_most=1.5, goal="<= 1.5x",
+                                      note=f"median of {reps}, 50 rows a page{rare}"))
         finally:
             for site in sites.values():
                 site.close()

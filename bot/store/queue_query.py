@@ -1,22 +1,29 @@
 """The approval queue's filtered page as SQL, planned so that no filter reads every pending row.
 
 A page is pending suggestions in queue order (priority, SLA deadline, id). Where the rows come from
-depends on the filter (see migration m007 for the index tables):
+depends on the filter (see migrations m007 and m009 for the index tables):
 
-- a search whose full-text candidates are few (at most :data:`SEARCH_DRIVE_CAP`) starts from
-  ``queue_search`` and sorts just those candidates;
-- an intent filter reads ``queue_intents_order``, already in queue order;
-- everything else walks ``suggestions`` in queue order through the (status, column, ...) indexes,
-  where a common search term is checked row by row and a page fills after a few rows.
+- a search first asks ``queue_search`` for its full-text candidates, at most
+  :data:`SEARCH_DRIVE_CAP` + 1 of them; when they are few, the page and the count both read just
+  those ids (handed back as a JSON list, so the full-text query runs once) and sort them;
+- otherwise an intent filter reads ``queue_intents_order``, already in queue order, and everything
+  else walks ``suggestions`` in queue order through the (status, column, ...) indexes; a common
+  search term is checked row by row there and a page fills after a few rows, while the count
+  streams the full-text candidates.
 
 Search means: every whitespace-separated term occurs, ignoring ASCII case, in the mention text, the
-author's handle or the author's name (the LIKE below decides). The trigram index only narrows the
-candidates (it matches a superset: it folds case more widely), terms shorter than three characters
-are left to the LIKE, and terms reach FTS5 as quoted phrases, so no user input is query syntax.
+author's handle or the author's name (the LIKE below decides). The trigram index matches a superset:
+it folds case more widely and ignores terms shorter than three characters. When every term is
+ASCII and at least three characters long, a candidate from the index is a match, except on the few
+items listed in ``queue_text_folds`` (text the index folds onto ASCII where LIKE does not), which
+are still checked with LIKE; this saves reading each candidate's text. Terms reach FTS5 as quoted
+phrases, so no user input is query syntax. A search made only of terms shorter than three
+characters cannot use the index and walks the queue (a page of a rare short word reads every item).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -69,16 +76,23 @@ def fts_phrases(q: str) -> str:
     return " ".join('"' + term.replace('"', '""') + '"' for term in search_terms(q) if len(term) >= _TRIGRAM)
 
 
+def index_decides(q: str) -> bool:
+    """Whether a full-text candidate of ``q`` is a match unless its item is in ``queue_text_folds``."""
+    terms = search_terms(q)
+    return bool(terms) and all(len(term) >= _TRIGRAM and term.isascii() for term in terms)
+
+
 def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 @dataclass(frozen=True)
 class Scan:
-    """One way to read the filtered pending rows: a FROM clause (suggestions as ``s``), conditions, an order.
+    """One way to read the filtered pending rows: a FROM clause, conditions, an order.
 
-    ``params`` holds the source's parameters, then the conditions'. A search joins ``queue_text``
-    as ``qt``.
+    The FROM clause yields the suggestion id as ``s.id`` (with ``suggestions`` as ``s``) or, for a
+    count that needs no column of ``suggestions``, as ``f.sid``. ``params`` holds the source's
+    parameters, then the conditions'.
     """
 
     source: str
@@ -87,12 +101,44 @@ class Scan:
     order: str
 
 
-def _conditions(where: QueueFilter, now: datetime, intent_driven: bool) -> tuple[str, list[Any]]:
-    """WHERE conditions on ``s`` (and ``qt`` for search) and their parameters."""
-    parts = ["s.status = 'pending'"]
-    params: list[Any] = []
-    parts.append("s.snoozed_until > ?" if where.snoozed else "(s.snoozed_until IS NULL OR s.snoozed_until <= ?)")
-    params.append(iso(now))
+_LISTED = "json_each(?) c CROSS JOIN suggestions s ON s.id = c.value"
+_BY_INTENT = "queue_intents qi CROSS JOIN suggestions s ON s.id = qi.suggestion_id"
+_CANDIDATES = ("(SELECT value AS sid FROM json_each(?) UNION ALL "
+               "SELECT rowid FROM queue_search WHERE queue_search MATCH ? AND rowid > ?) f")
+_QUEUE_ORDER = "s.priority, s.sla_due, s.id"
+_LIKES = "(qt.text LIKE ? ESCAPE '\\' OR qt.handle LIKE ? ESCAPE '\\' OR qt.name LIKE ? ESCAPE '\\')"
+_SNOOZED_IDS = ("(SELECT id FROM suggestions INDEXED BY suggestions_snoozed "
+                "WHERE status = 'pending' AND snoozed_until > ?)")
+
+
+def _text_check(where: QueueFilter, ident: str, from_index: bool) -> tuple[str, list[Any]]:
+    """The search condition on the item ``ident`` ("" if no search); ``from_index``: it is a full-text candidate."""
+    terms = search_terms(where.q)
+    if not terms:
+        return "", []
+    likes = " AND ".join([_LIKES] * len(terms))
+    params = [pattern for term in terms for pattern in [_like(term)] * 3]
+    if from_index and index_decides(where.q):
+        return (f"({ident} NOT IN (SELECT suggestion_id FROM queue_text_folds) OR EXISTS "
+                f"(SELECT 1 FROM queue_text qt WHERE qt.suggestion_id = {ident} AND {likes}))"), params
+    return likes, params  # on queue_text joined as qt (see _scan)
+
+
+def _column_filters(where: QueueFilter) -> bool:
+    return bool(where.platform or where.priority or where.account or where.assignee or where.snoozed)
+
+
+def _conditions(where: QueueFilter, now: datetime, source: str) -> tuple[str, list[Any]]:
+    """WHERE conditions on the items of ``source`` and their parameters."""
+    if source == _CANDIDATES and not _column_filters(where):  # no need to read suggestions: see _count_scan
+        parts = [f"f.sid NOT IN {_SNOOZED_IDS}"]
+        params: list[Any] = [iso(now)]
+        ident = "f.sid"
+    else:
+        parts = ["s.status = 'pending'",
+                 "s.snoozed_until > ?" if where.snoozed else "(s.snoozed_until IS NULL OR s.snoozed_until <= ?)"]
+        params = [iso(now)]
+        ident = "s.id"
     for column, value in (("s.platform", where.platform), ("s.priority", where.priority),
                           ("s.account", where.account)):
         if value:
@@ -104,43 +150,59 @@ def _conditions(where: QueueFilter, now: datetime, intent_driven: bool) -> tuple
         parts.append("s.assignee = ?")
         params.append(where.assignee)
     if where.intent:
-        if intent_driven:
+        if source in (_BY_INTENT, _CANDIDATES):
             parts.append("qi.intent = ?")
         else:
-            parts.append("EXISTS (SELECT 1 FROM queue_intents qi WHERE qi.suggestion_id = s.id AND qi.intent = ?)")
+            parts.append(f"EXISTS (SELECT 1 FROM queue_intents qi WHERE qi.suggestion_id = {ident} AND qi.intent = ?)")
         params.append(where.intent)
-    for term in search_terms(where.q):
-        parts.append("(qt.text LIKE ? ESCAPE '\\' OR qt.handle LIKE ? ESCAPE '\\' OR qt.name LIKE ? ESCAPE '\\')")
-        params += [_like(term)] * 3
+    text, text_params = _text_check(where, ident, source in (_LISTED, _CANDIDATES))
+    if text:
+        parts.append(text)
+        params += text_params
     return " AND ".join(parts), params
 
 
-_SEARCHED = ("(SELECT rowid AS sid FROM queue_search WHERE queue_search MATCH ?) f "
-             "CROSS JOIN suggestions s ON s.id = f.sid")
-_BY_INTENT = "queue_intents qi CROSS JOIN suggestions s ON s.id = qi.suggestion_id"
-_QUEUE_ORDER = "s.priority, s.sla_due, s.id"
-_TEXT = " JOIN queue_text qt ON qt.suggestion_id = s.id"
-
-
 def _scan(source: str, source_params: list[Any], where: QueueFilter, now: datetime, order: str) -> Scan:
-    conditions, params = _conditions(where, now, source == _BY_INTENT)
-    return Scan(source + _TEXT * bool(search_terms(where.q)), conditions, [*source_params, *params], order)
+    conditions, params = _conditions(where, now, source)
+    if search_terms(where.q) and not (source == _LISTED and index_decides(where.q)):
+        source += " JOIN queue_text qt ON qt.suggestion_id = s.id"
+    return Scan(source, conditions, [*source_params, *params], order)
+
+
+def _count_scan(where: QueueFilter, now: datetime, phrases: str, first: list[int]) -> Scan:
+    """Streams the full-text candidates, for a count of a search with many of them.
+
+    ``first`` are the candidates :func:`plan` already read; the index is asked again only for those
+    after them, if the first ones do not fill the count. The index holds pending items only (m007's
+    triggers), so without a column filter the count reads neither ``suggestions`` (the few snoozed
+    ids are set apart once) nor, when the index decides, the text; an intent is checked on the
+    primary key of ``queue_intents``.
+    """
+    source = _CANDIDATES
+    if where.intent:
+        source += " CROSS JOIN queue_intents qi ON qi.suggestion_id = f.sid"
+    if _column_filters(where):
+        source += " CROSS JOIN suggestions s ON s.id = f.sid"
+    if not index_decides(where.q):
+        source += " CROSS JOIN queue_text qt ON qt.suggestion_id = f.sid"
+    conditions, params = _conditions(where, now, _CANDIDATES)
+    return Scan(source, conditions, [json.dumps(first), phrases, first[-1], *params], "f.sid")
 
 
 def plan(db: sqlite_utils.Database, where: QueueFilter, now: datetime) -> tuple[Scan, Scan]:
     """How to read a filtered page and how to count its rows (see the module docstring)."""
     phrases = fts_phrases(where.q)
     if phrases:
-        candidates = int(db.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM queue_search WHERE queue_search MATCH ? LIMIT ?)",
-            [phrases, SEARCH_DRIVE_CAP + 1]).fetchone()[0])
-        searched = _scan(_SEARCHED, [phrases], where, now, _QUEUE_ORDER)
-        if candidates <= SEARCH_DRIVE_CAP:
-            return searched, searched
+        ids: list[int] = [row[0] for row in db.execute(
+            "SELECT rowid FROM queue_search WHERE queue_search MATCH ? ORDER BY rowid LIMIT ?",
+            [phrases, SEARCH_DRIVE_CAP + 1])]
+        if len(ids) <= SEARCH_DRIVE_CAP:
+            listed = _scan(_LISTED, [json.dumps(ids)], where, now, _QUEUE_ORDER)
+            return listed, listed
     if where.intent:
         page = _scan(_BY_INTENT, [], where, now, "qi.priority, qi.sla_due, qi.suggestion_id")
     else:  # the few snoozed items are found by their own index and sorted, not by walking the queue
         table = "suggestions s INDEXED BY suggestions_snoozed" if where.snoozed else "suggestions s"
         page = _scan(table, [], where, now, _QUEUE_ORDER)
     # With many candidates a page fills after a few rows in queue order; the count streams the candidates.
-    return page, searched if phrases else page
+    return page, _count_scan(where, now, phrases, ids) if phrases else page

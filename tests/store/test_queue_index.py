@@ -154,11 +154,22 @@ def test_intent_filter_reads_its_page_in_queue_order_from_the_intent_index(store
     assert "SCAN s" not in page_plan + count_plan and "suggestions_queue" not in page_plan
 
 
-def test_selective_search_starts_from_the_full_text_index(store: Store) -> None:
+def test_selective_search_sorts_just_its_full_text_candidates(store: Store) -> None:
     page_plan, count_plan = _plan_text(store, QueueFilter(q="nyra191"))
-    for text in (page_plan, count_plan):
-        assert text.startswith("SCAN queue_search VIRTUAL TABLE") and "(rowid=?)" in text
-        assert "suggestions_queue" not in text and "SCAN s" not in text
+    for text in (page_plan, count_plan):  # the candidates plan() read, as a JSON list, then each item by its id
+        assert text.startswith("SCAN c VIRTUAL TABLE") and "SEARCH s USING INTEGER PRIMARY KEY (rowid=?)" in text
+        assert "suggestions_queue" not in text and "SCAN s" not in text and "queue_search" not in text
+
+
+def test_common_search_counts_from_the_full_text_index_alone(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(queue_query, "SEARCH_DRIVE_CAP", 2)
+    _, count_plan = _plan_text(store, QueueFilter(q="wifi", intent="question"))
+    assert "SCAN queue_search VIRTUAL TABLE" in count_plan and "SEARCH s " not in count_plan
+    assert "sqlite_autoindex_queue_intents_1 (suggestion_id=? AND intent=?)" in count_plan
+    # only an item listed in queue_text_folds has its text read
+    assert "USING ROWID SEARCH ON TABLE queue_text_folds" in count_plan
+    _, short_plan = _plan_text(store, QueueFilter(q="wifi ok"))
+    assert "SEARCH qt USING INTEGER PRIMARY KEY" in short_plan and "SEARCH s " not in short_plan
 
 
 def test_column_filters_count_from_covering_queue_indexes(store: Store) -> None:
