@@ -157,7 +157,8 @@ def matching_rules(mention: Mention, triage: Triage, rules: Sequence[Rule], hist
     """Active rules that match, in precedence order (the winner first)."""
     hits = [(r, why) for r in rules if r.status == "active"
             for why in [match_reasons(r.match, mention, triage, history, now)] if why is not None]
-    return sorted(hits, key=lambda h: precedence(h[0]))
+    # Most mentions match one rule: no precedence to work out (it compares every field of the match).
+    return sorted(hits, key=lambda h: precedence(h[0])) if len(hits) > 1 else hits
 
 
 def template_values(mention: Mention, brand: BrandVoice) -> dict[str, str]:

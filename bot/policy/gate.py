@@ -54,19 +54,34 @@ def local_midnight(settings: Settings, now: datetime) -> datetime:
     return datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone).astimezone(now.tzinfo)
 
 
+def listed_in_config(settings: Settings, mention: Mention) -> bool:
+    """True when bot.toml's do-not-contact list names the mention's author."""
+    handle = handle_key(mention.author.handle)
+    return handle in {handle_key(h) for h in settings.guardrails.do_not_contact.get(mention.platform, [])}
+
+
+def dnc_reason(listed: bool, stored: str | None) -> str | None:
+    """Why the addressee is on a do-not-contact list (bot.toml first, then the stored list), or None."""
+    if listed:
+        return "bot.toml guardrails.do_not_contact"
+    return None if stored is None else (stored or "no reason given")
+
+
+def text_window(settings: Settings, now: datetime) -> datetime:
+    """The start of the identical-text window."""
+    return now - timedelta(days=settings.guardrails.identical_text_days)
+
+
 def facts(store: Store | None, settings: Settings, mention_id: int | None, mention: Mention, now: datetime,
           stage: Stage, exclude_outbox: int | None = None) -> Facts:
     """What the store (and bot.toml's do-not-contact list) says about this reply's addressee."""
     handle = handle_key(mention.author.handle)
-    listed = {handle_key(h) for h in settings.guardrails.do_not_contact.get(mention.platform, [])}
-    reason = "bot.toml guardrails.do_not_contact" if handle in listed else None
+    listed = listed_in_config(settings, mention)
     if store is None:
-        return Facts(do_not_contact=reason)
-    if reason is None:
-        reason = store.contacts.block_reason(mention.platform, handle)
-        reason = None if reason is None else (reason or "no reason given")
+        return Facts(do_not_contact=dnc_reason(listed, None))
+    reason = dnc_reason(listed, None if listed else store.contacts.block_reason(mention.platform, handle))
     states = COMMITTED if stage == "suggest" else SENT
-    window = now - timedelta(days=settings.guardrails.identical_text_days)
+    window = text_window(settings, now)
     return Facts(
         do_not_contact=reason,
         unanswered_in_thread=0 if mention_id is None else
@@ -99,7 +114,7 @@ def verdicts(rt: Runtime, mention_id: int | None, mention: Mention, text: str, r
 def history(rt: Runtime, mention: Mention, now: datetime) -> History:
     """Our relationship with the mention's author, as the engine sees it."""
     replies, open_loop, last = rt.store.loops.author_history(mention.platform, mention.author.platform_id)
-    window = now - timedelta(days=rt.settings.guardrails.identical_text_days)
+    window = text_window(rt.settings, now)
     who = (mention.platform, mention.author.platform_id)
     texts = rt.store.contacts.texts_to_author(*who, window, None, COMMITTED) + \
         rt.store.contacts.suggested_to_author(*who, window)
@@ -111,7 +126,18 @@ def guard(rt: Runtime, mention_id: int, mention: Mention, proposal: Suggestion, 
     """The suggestion with ``blocked_by`` set when a guardrail stops its reply text."""
     if proposal.action == "ignore" or not proposal.text:
         return proposal
-    found = stopped(verdicts(rt, mention_id, mention, proposal.text, proposal.rule_id, kind, now, "suggest"))
+    return checked(proposal, mention, facts(rt.store, rt.settings, mention_id, mention, now, "suggest"),
+                   limits(rt.settings), rt.rules, now, kind)
+
+
+def checked(proposal: Suggestion, mention: Mention, known: Facts, configured: Limits, rules: list[Rule],
+            now: datetime, kind: str = "reply") -> Suggestion:
+    """Pure: the suggestion with ``blocked_by`` set when a suggestion-time guardrail stops its reply text."""
+    if proposal.action == "ignore" or not proposal.text:
+        return proposal
+    rule = rule_by_id(rules, proposal.rule_id)
+    found = stopped(check(mention, proposal.text, known, configured, now, stage="suggest", kind=kind,
+                          allow_keyword_posts=rule is not None and rule.allow_keyword_posts))
     return dataclasses.replace(proposal, blocked_by=tuple(str(v) for v in found)) if found else proposal
 
 

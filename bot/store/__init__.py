@@ -14,6 +14,7 @@ from bot.store.contacts import BlockedContact, ContactStore
 from bot.store.daemon_state import DaemonStateStore
 from bot.store.database import StoreError, connect, iso, parse_time, schema_version, transaction
 from bot.store.followups import FollowUpDue, FollowUpStore
+from bot.store.ingest import IngestStore
 from bot.store.loops import Loop, LoopStore
 from bot.store.mentions import CursorState, MentionStore
 from bot.store.outbox import OutboxItem, OutboxStore
@@ -40,6 +41,7 @@ class Store:
         self.users = UserStore(self.db)
         self.contacts = ContactStore(self.db)
         self.follow_ups = FollowUpStore(self.db)
+        self.ingest = IngestStore(self.db)
 
     @property
     def version(self) -> int:

@@ -10,6 +10,13 @@ import sqlite_utils
 
 from bot.store.database import iso, transaction
 
+RECORD_SQL = "INSERT INTO audit (at, actor, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)"
+
+
+def detail_json(detail: dict[str, Any]) -> str:
+    """An entry's detail as stored (JSON, non-ASCII kept as is)."""
+    return json.dumps(detail, ensure_ascii=False)
+
 
 class AuditStore:
     """Append-only record of actions."""
@@ -21,9 +28,7 @@ class AuditStore:
                now: datetime) -> None:
         """Append one entry."""
         with transaction(self.db):
-            self.db.execute(
-                "INSERT INTO audit (at, actor, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
-                [iso(now), actor, action, entity, entity_id, json.dumps(detail, ensure_ascii=False)])
+            self.db.execute(RECORD_SQL, [iso(now), actor, action, entity, entity_id, detail_json(detail)])
 
     def recent(self, limit: int = 100, entity: str | None = None, entity_id: int | None = None) -> list[dict[str, Any]]:
         """Newest entries first, optionally for one entity."""

@@ -45,6 +45,13 @@ def _loop(row: dict[str, Any]) -> Loop:
     )
 
 
+OPEN_SQL = """INSERT INTO loops (mention_id, platform, account, author_id, priority, opened_at, sla_due,
+    mention_compound, state)
+  SELECT id, platform, account, author_id, ?, created_at, ?, ?, 'waiting_reply'
+  FROM mentions WHERE id = ? ON CONFLICT (mention_id) DO NOTHING"""
+"""Open a loop: parameters (priority, sla_due, mention compound, mention id); once per mention."""
+
+
 class LoopStore:
     """Opens loops when a reply is suggested and moves them as the conversation goes on."""
 
@@ -54,12 +61,7 @@ class LoopStore:
     def open(self, mention_id: int, priority: str, sla_due: datetime | None, compound: float) -> None:
         """Open a loop for a mention that calls for a reply (once per mention)."""
         with transaction(self.db):
-            self.db.execute(
-                """INSERT INTO loops (mention_id, platform, account, author_id, priority, opened_at, sla_due,
-                     mention_compound, state)
-                   SELECT id, platform, account, author_id, ?, created_at, ?, ?, 'waiting_reply'
-                   FROM mentions WHERE id = ? ON CONFLICT (mention_id) DO NOTHING""",
-                [priority, iso(sla_due) if sla_due else None, compound, mention_id])
+            self.db.execute(OPEN_SQL, [priority, iso(sla_due) if sla_due else None, compound, mention_id])
 
     def replied(self, mention_id: int, outbox_id: int, at: datetime, text: str) -> None:
         """Our reply is on the platform: now we wait for the author."""

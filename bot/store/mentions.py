@@ -58,19 +58,17 @@ class MentionStore:
         self.db = db
 
     def _author_id(self, author: Author, seen: datetime) -> int:
-        self.db.execute(
+        rows = self.db.execute(
             """INSERT INTO authors (platform, platform_id, handle, name, followers, verified, first_seen, last_seen)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (platform, platform_id) DO UPDATE SET handle = excluded.handle, name = excluded.name,
                  followers = excluded.followers, verified = excluded.verified,
-                 last_seen = max(last_seen, excluded.last_seen)""",
+                 last_seen = max(last_seen, excluded.last_seen)
+               RETURNING id""",
             [author.platform, author.platform_id, author.handle, author.name, author.followers,
              int(author.verified), iso(seen), iso(seen)],
-        )
-        row = self.db.execute(
-            "SELECT id FROM authors WHERE platform = ? AND platform_id = ?", [author.platform, author.platform_id]
-        ).fetchone()
-        return int(row[0])
+        ).fetchall()  # read to the end, so the statement is done before the transaction commits
+        return int(rows[0][0])
 
     def insert(self, connector: str, mentions: Sequence[Mention], now: datetime) -> list[int]:
         """Insert mentions not stored yet (unique per platform and id); return the new rows' ids."""

@@ -113,6 +113,30 @@ _ITEM_JOINS = """JOIN mentions m ON m.id = s.mention_id JOIN authors a ON a.id =
 _ITEM_SQL = f"{_ITEM_SELECT} FROM suggestions s {_ITEM_JOINS}"
 
 
+TRIAGE_SQL = """INSERT OR REPLACE INTO triage (mention_id, compound, label, intents, relevance, language, spam,
+    priority, score, reasons, triaged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+ADD_SQL = """INSERT INTO suggestions (mention_id, kind, action, rule_id, text, follow_up, follow_up_after_hours,
+    escalate_to, note, why, blocked_by, status, platform, account, priority, sla_due, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (mention_id, kind) DO NOTHING"""
+
+
+def triage_row(mention_id: int, triage: Triage, at: str) -> tuple[object, ...]:
+    """The parameters of :data:`TRIAGE_SQL` for one mention's triage, stored at ``at``."""
+    return (mention_id, triage.sentiment.compound, triage.sentiment.label, json.dumps(list(triage.intents)),
+            triage.relevance, triage.language, int(triage.spam), triage.priority, triage.score,
+            json.dumps(list(triage.reasons)), at)
+
+
+def suggestion_row(mention: Mention, mention_id: int, suggestion: Suggestion, priority: str,
+                   sla_due: datetime | None, at: str, kind: str = "reply") -> tuple[object, ...]:
+    """The parameters of :data:`ADD_SQL`: status pending, blocked (a guardrail stopped it) or ignored."""
+    status = "ignored" if suggestion.action == "ignore" else "blocked" if suggestion.blocked_by else "pending"
+    return (mention_id, kind, suggestion.action, suggestion.rule_id, suggestion.text, suggestion.follow_up,
+            suggestion.follow_up_after_hours, suggestion.escalate_to, suggestion.note,
+            json.dumps(list(suggestion.why)), json.dumps(list(suggestion.blocked_by)), status,
+            mention.platform, mention.account, priority, iso(sla_due) if sla_due else None, at, at)
+
+
 class SuggestionStore:
     """The approval queue's storage: one conditional UPDATE decides every race."""
 
@@ -122,30 +146,14 @@ class SuggestionStore:
     def record_triage(self, mention_id: int, triage: Triage, now: datetime) -> None:
         """Store (or replace) the triage of a mention."""
         with transaction(self.db):
-            self.db.execute(
-                """INSERT OR REPLACE INTO triage (mention_id, compound, label, intents, relevance, language, spam,
-                     priority, score, reasons, triaged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [mention_id, triage.sentiment.compound, triage.sentiment.label, json.dumps(list(triage.intents)),
-                 triage.relevance, triage.language, int(triage.spam), triage.priority, triage.score,
-                 json.dumps(list(triage.reasons)), iso(now)],
-            )
+            self.db.execute(TRIAGE_SQL, triage_row(mention_id, triage, iso(now)))
 
     def add(self, mention: Mention, mention_id: int, suggestion: Suggestion, priority: str,
             sla_due: datetime | None, now: datetime, kind: str = "reply") -> int | None:
         """Queue a suggestion (status pending, blocked or ignored); None if one of this kind exists."""
-        status = "ignored" if suggestion.action == "ignore" else "blocked" if suggestion.blocked_by else "pending"
         with transaction(self.db):
-            cur = self.db.execute(
-                """INSERT INTO suggestions (mention_id, kind, action, rule_id, text, follow_up,
-                     follow_up_after_hours, escalate_to, note, why, blocked_by, status, platform, account,
-                     priority, sla_due, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (mention_id, kind) DO NOTHING""",
-                [mention_id, kind, suggestion.action, suggestion.rule_id, suggestion.text, suggestion.follow_up,
-                 suggestion.follow_up_after_hours, suggestion.escalate_to, suggestion.note,
-                 json.dumps(list(suggestion.why)), json.dumps(list(suggestion.blocked_by)), status,
-                 mention.platform, mention.account, priority, iso(sla_due) if sla_due else None, iso(now), iso(now)],
-            )
+            cur = self.db.execute(ADD_SQL, suggestion_row(mention, mention_id, suggestion, priority, sla_due,
+                                                          iso(now), kind))
             return int(cur.lastrowid) if cur.rowcount and cur.lastrowid else None
 
     def pending(self, limit: int = 50, offset: int = 0) -> list[QueueItem]:
