@@ -128,17 +128,21 @@ def _column_filters(where: QueueFilter) -> bool:
     return bool(where.platform or where.priority or where.account or where.assignee or where.snoozed)
 
 
-def _conditions(where: QueueFilter, now: datetime, source: str) -> tuple[str, list[Any]]:
-    """WHERE conditions on the items of ``source`` and their parameters."""
-    if source == _CANDIDATES and not _column_filters(where):  # no need to read suggestions: see _count_scan
-        parts = [f"f.sid NOT IN {_SNOOZED_IDS}"]
-        params: list[Any] = [iso(now)]
-        ident = "f.sid"
-    else:
+def _conditions(where: QueueFilter, now: datetime, ident: str, *, intent_joined: bool = False,
+                from_index: bool = False) -> tuple[str, list[Any]]:
+    """WHERE conditions on the item whose id is ``ident`` and their parameters.
+
+    ``ident`` is ``s.id`` when ``suggestions`` is joined as ``s``; otherwise the item is known to be
+    pending (it comes from an index table that holds pending items only) and there is no column filter.
+    ``intent_joined``: ``queue_intents`` is joined as ``qi`` on the item. ``from_index``: the item
+    is a full-text candidate of the search.
+    """
+    if ident == "s.id":
         parts = ["s.status = 'pending'",
                  "s.snoozed_until > ?" if where.snoozed else "(s.snoozed_until IS NULL OR s.snoozed_until <= ?)"]
-        params = [iso(now)]
-        ident = "s.id"
+    else:  # the few snoozed ids are set apart once instead of reading each item's row
+        parts = [f"{ident} NOT IN {_SNOOZED_IDS}"]
+    params: list[Any] = [iso(now)]
     for column, value in (("s.platform", where.platform), ("s.priority", where.priority),
                           ("s.account", where.account)):
         if value:
@@ -150,50 +154,59 @@ def _conditions(where: QueueFilter, now: datetime, source: str) -> tuple[str, li
         parts.append("s.assignee = ?")
         params.append(where.assignee)
     if where.intent:
-        if source in (_BY_INTENT, _CANDIDATES):
-            parts.append("qi.intent = ?")
-        else:
-            parts.append(f"EXISTS (SELECT 1 FROM queue_intents qi WHERE qi.suggestion_id = {ident} AND qi.intent = ?)")
+        parts.append("qi.intent = ?" if intent_joined else
+                     f"EXISTS (SELECT 1 FROM queue_intents qi WHERE qi.suggestion_id = {ident} AND qi.intent = ?)")
         params.append(where.intent)
-    text, text_params = _text_check(where, ident, source in (_LISTED, _CANDIDATES))
+    text, text_params = _text_check(where, ident, from_index)
     if text:
         parts.append(text)
         params += text_params
     return " AND ".join(parts), params
 
 
+def _needs_text(where: QueueFilter, from_index: bool) -> bool:
+    """Whether the conditions read ``queue_text`` joined as ``qt`` (see :func:`_text_check`)."""
+    return bool(search_terms(where.q)) and not (from_index and index_decides(where.q))
+
+
 def _scan(source: str, source_params: list[Any], where: QueueFilter, now: datetime, order: str) -> Scan:
-    conditions, params = _conditions(where, now, source)
-    if search_terms(where.q) and not (source == _LISTED and index_decides(where.q)):
+    conditions, params = _conditions(where, now, "s.id", intent_joined=source == _BY_INTENT,
+                                     from_index=source == _LISTED)
+    if _needs_text(where, source == _LISTED):
         source += " JOIN queue_text qt ON qt.suggestion_id = s.id"
     return Scan(source, conditions, [*source_params, *params], order)
 
 
 def _count_scan(where: QueueFilter, now: datetime, phrases: str, first: list[int]) -> Scan:
-    """Streams the full-text candidates, for a count of a search with many of them.
+    """Streams the search's candidates, for a count of a search with many of them.
 
-    ``first`` are the candidates :func:`plan` already read; the index is asked again only for those
-    after them, if the first ones do not fill the count. The index holds pending items only (m007's
-    triggers), so without a column filter the count reads neither ``suggestions`` (the few snoozed
-    ids are set apart once) nor, when the index decides, the text; an intent is checked on the
-    primary key of ``queue_intents``.
+    With full-text terms the candidates are ``first``, those :func:`plan` already read, then the
+    index is asked only for those after them if the first ones do not fill the count; with short
+    terms only, every pending item's text is read in turn (cheaper than walking the queue's order).
+    The index tables hold pending items only (m007's triggers), so without a column filter the count
+    reads no row of ``suggestions`` and, when the index decides, no text; an intent is checked on
+    the primary key of ``queue_intents``.
     """
-    source = _CANDIDATES
+    source, params, ident = "queue_text qt", [], "qt.suggestion_id"
+    if phrases:
+        source, params, ident = _CANDIDATES, [json.dumps(first), phrases, first[-1]], "f.sid"
     if where.intent:
-        source += " CROSS JOIN queue_intents qi ON qi.suggestion_id = f.sid"
+        source += f" CROSS JOIN queue_intents qi ON qi.suggestion_id = {ident}"
     if _column_filters(where):
-        source += " CROSS JOIN suggestions s ON s.id = f.sid"
-    if not index_decides(where.q):
+        source += f" CROSS JOIN suggestions s ON s.id = {ident}"
+        ident = "s.id"
+    if phrases and _needs_text(where, True):
         source += " CROSS JOIN queue_text qt ON qt.suggestion_id = f.sid"
-    conditions, params = _conditions(where, now, _CANDIDATES)
-    return Scan(source, conditions, [json.dumps(first), phrases, first[-1], *params], "f.sid")
+    conditions, condition_params = _conditions(where, now, ident, intent_joined=True, from_index=bool(phrases))
+    return Scan(source, conditions, [*params, *condition_params], ident)
 
 
 def plan(db: sqlite_utils.Database, where: QueueFilter, now: datetime) -> tuple[Scan, Scan]:
     """How to read a filtered page and how to count its rows (see the module docstring)."""
     phrases = fts_phrases(where.q)
+    ids: list[int] = []
     if phrases:
-        ids: list[int] = [row[0] for row in db.execute(
+        ids = [row[0] for row in db.execute(
             "SELECT rowid FROM queue_search WHERE queue_search MATCH ? ORDER BY rowid LIMIT ?",
             [phrases, SEARCH_DRIVE_CAP + 1])]
         if len(ids) <= SEARCH_DRIVE_CAP:
@@ -204,5 +217,7 @@ def plan(db: sqlite_utils.Database, where: QueueFilter, now: datetime) -> tuple[
     else:  # the few snoozed items are found by their own index and sorted, not by walking the queue
         table = "suggestions s INDEXED BY suggestions_snoozed" if where.snoozed else "suggestions s"
         page = _scan(table, [], where, now, _QUEUE_ORDER)
-    # With many candidates a page fills after a few rows in queue order; the count streams the candidates.
-    return page, _count_scan(where, now, phrases, ids) if phrases else page
+    # With many candidates a page fills after a few rows in queue order; the count streams the candidates
+    # (short terms with a filter are counted along the filter's index, like the page).
+    streamed = phrases or (search_terms(where.q) and not (_column_filters(where) or where.intent))
+    return page, _count_scan(where, now, phrases, ids) if streamed else page
