@@ -9,6 +9,7 @@ from bot.models import Mention, Triage
 from bot.triage.intents import detect_intents
 from bot.triage.lexicon import IntentMatcher, builtin_matcher, normalise, words_of
 from bot.triage.priority import priority_score
+from bot.triage.records import record
 from bot.triage.sentiment import score_sentiment
 from bot.triage.signals import URL, RelevanceRules, language, language_of_words, language_words_of, reach, spam_signals
 
@@ -87,5 +88,5 @@ def triage(mention: Mention, ctx: TriageContext, now: datetime, duplicate_author
     prio_score, level, prio_reason = priority_score(
         tuple(intents), sentiment.compound, mention.author.followers, score, now - mention.created_at, spam)
     reasons.append(prio_reason)
-    return Triage(sentiment=sentiment, intents=tuple(intents), relevance=score, language=lang, spam=spam,
-                  priority=level, score=prio_score, reasons=tuple(reasons))
+    return record(Triage, {"sentiment": sentiment, "intents": tuple(intents), "relevance": score, "language": lang,
+                           "spam": spam, "priority": level, "score": prio_score, "reasons": tuple(reasons)})

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 
 from bot.models import Sentiment
 from bot.models import SentimentLabel as Label
+from bot.triage.records import record
 from bot.triage.vader_fast import analyzer
 
 MAX_WHOLE_CHARS = 2_000
@@ -99,10 +100,9 @@ def score_sentiment(text: str) -> Sentiment:
     """Score `text` with VADER in bounded time (long texts: see the module doc)."""
     vader = analyzer()
     if len(text) <= MAX_WHOLE_CHARS:
-        s = vader.polarity_scores(text)
-        return Sentiment(
-            s["compound"], s["pos"], s["neu"], s["neg"], label_for(s["compound"]), 1
-        )
+        neg, neu, pos, compound = vader.scores(text)
+        return record(Sentiment, {"compound": compound, "pos": pos, "neu": neu, "neg": neg,
+                                  "label": label_for(compound), "segments": 1})
 
     segments = _bounded_segments(text)
     if not segments:
@@ -111,11 +111,11 @@ def score_sentiment(text: str) -> Sentiment:
     total = 0
     for segment in segments:
         weight = len(segment)
-        s = vader.polarity_scores(segment)
-        compound += weight * s["compound"]
-        pos += weight * s["pos"]
-        neu += weight * s["neu"]
-        neg += weight * s["neg"]
+        s_neg, s_neu, s_pos, s_compound = vader.scores(segment)
+        compound += weight * s_compound
+        pos += weight * s_pos
+        neu += weight * s_neu
+        neg += weight * s_neg
         total += weight
     mean_compound = max(-1.0, min(1.0, round(compound / total, 4)))
     return Sentiment(

@@ -145,12 +145,16 @@ def language_of_words(words: list[str], platform_lang: str | None) -> tuple[str,
     """The language with the most known function words among ``words`` (see :func:`language`)."""
     hits: dict[str, int] = {}
     index = _word_languages()
-    for codes in map(index.get, words):
-        if codes:
-            for code in codes:
-                hits[code] = hits.get(code, 0) + 1
-    ranked = sorted(((n, code) for code, n in hits.items()), reverse=True) + [(0, "und"), (0, "und")]
-    (best_hits, best), (second_hits, _) = ranked[0], ranked[1]
+    for codes in [index[word] for word in words if word in index]:
+        for code in codes:
+            hits[code] = hits.get(code, 0) + 1
+    # The best (count, code) pair and the runner-up's count, as from sorting the pairs in reverse.
+    best_hits, best, second_hits = 0, "und", 0
+    for code, n in hits.items():
+        if (n, code) > (best_hits, best):
+            best_hits, best, second_hits = n, code, best_hits
+        elif n > second_hits:
+            second_hits = n
     if best_hits > second_hits and (best_hits >= 2 or (best_hits == 1 and len(words) <= 3)):
         return best, f"language {best}: {best_hits} common {best} words"
     if platform_lang and platform_lang != "und":

@@ -45,7 +45,9 @@ _PHRASE_STARTS: frozenset[str] = frozenset(
 _SO_THIS = ("so", "this")
 _OR_NOR = ("or", "nor")
 _PUNCT = string.punctuation
-_EMPTY = {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0}
+_EMPTY = (0.0, 0.0, 0.0, 0.0)
+# neg, neu, pos, compound: the package's scores, in the order of its result dict.
+Scores = tuple[float, float, float, float]
 
 
 def _code_point_class(chars: list[str]) -> str:
@@ -142,10 +144,10 @@ def _rescale_around_but(sentiments: list[float], bi: int) -> None:
         heappush(target, first)
 
 
-def _score(sentiments: list[float], text: str) -> dict[str, float]:
-    """The package's `score_valence`, same operations in the same order."""
+def _score(sentiments: list[float], text: str) -> Scores:
+    """The package's `score_valence` (neg, neu, pos, compound), same operations in the same order."""
     if not sentiments:
-        return dict(_EMPTY)
+        return _EMPTY
     ep_count = min(text.count("!"), 4)
     qm_count = text.count("?")
     qm_amplifier: float = 0
@@ -174,12 +176,12 @@ def _score(sentiments: list[float], text: str) -> dict[str, float]:
     elif pos_sum < math.fabs(neg_sum):
         neg_sum -= punct
     total = pos_sum + math.fabs(neg_sum) + neu_count
-    return {
-        "neg": round(math.fabs(neg_sum / total), 3),
-        "neu": round(math.fabs(neu_count / total), 3),
-        "pos": round(math.fabs(pos_sum / total), 3),
-        "compound": round(compound, 4),
-    }
+    return (
+        round(math.fabs(neg_sum / total), 3),
+        round(math.fabs(neu_count / total), 3),
+        round(math.fabs(pos_sum / total), 3),
+        round(compound, 4),
+    )
 
 
 class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]
@@ -215,6 +217,11 @@ class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]
         if not isinstance(text, str):
             fallback: dict[str, float] = super().polarity_scores(text)
             return fallback
+        neg, neu, pos, compound = self.scores(text)
+        return {"neg": neg, "neu": neu, "pos": pos, "compound": compound}
+
+    def scores(self, text: str) -> Scores:
+        """`polarity_scores` of a string as a tuple (neg, neu, pos, compound), without building the dict."""
         if not text.isascii():
             text = self._describe_emoji(text)
         text = text.strip()
