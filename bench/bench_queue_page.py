@@ -20,11 +20,13 @@ from pathlib import Path
 import httpx
 
 from bench.generate import Generator, build
-from bench.harness import Figure, figure, main_for, side_by_side
+from bench.harness import Figure, figure, interleaved, main_for, side_by_side, timed
 from bot import queue
 from bot.config import load_settings
 from bot.models import Author, Mention, Sentiment, Suggestion, Triage
 from bot.runtime import Runtime, build_runtime
+from bot.store import Store
+from bot.store.migrations.m009_queue_search_folds import holds_folds
 from bot.store.queue_query import QueueFilter
 from bot.web import create_app
 from bot.web.security import hash_password, new_token, token_hash
@@ -112,6 +114,56 @@ def _even_out(sites: list[_Site]) -> str:
     return f"{author.handle}: {max(counts)} items in each queue ({' and '.join(map(str, counts))} generated)"
 
 
+TRIAGED = Triage(Sentiment(0.0, 0.0, 1.0, 0.0, "neutral"), ("question",), 1.0, "en", False, "P2", 0.5)
+
+
+def _fold_trigger_cost(folder: Path, quick: bool) -> Figure:
+    """Suggestion inserts with m009's fold-list trigger against the same inserts without it, in turns.
+
+    Both stores get the same generated mentions (stored and triaged beforehand, untimed); each turn
+    queues the next chunk of suggestions in one store through ``suggestions.add``, in one transaction.
+    """
+    chunks, size = (6, 50) if quick else (40, 100)
+    gen = Generator(2)
+    mentions = []
+    for i in range(chunks * size):
+        platform, platform_id, handle, followers = gen.authors[i % len(gen.authors)]
+        mentions.append(Mention(platform, f"insert-{i}", Author(platform, platform_id, handle, handle.title(),
+                                                                followers), gen.text(platform)[0], NOW,
+                                "nimbushome", raw="{}"))
+    turns = {}
+    stores = {name: Store(folder / f"insert-{name}.db") for name in ("with", "without")}
+    stores["without"].db.execute("DROP TRIGGER queue_folds_add")
+    for name, store in stores.items():
+        ids = store.mentions.insert("bench", mentions, NOW)
+        for mid in ids:
+            store.suggestions.record_triage(mid, TRIAGED, NOW)
+        turns[name] = iter([list(zip(mentions, ids, strict=True))[k:k + size] for k in range(0, len(ids), size)])
+
+    def queue_chunk(name: str) -> None:
+        with stores[name].atomic():  # one commit a chunk, as the pipeline commits once per 100 mentions
+            for mention, mid in next(turns[name]):
+                stores[name].suggestions.add(mention, mid, Suggestion("bench", "reply", "Thanks!"), "P2", NOW, NOW)
+
+    try:
+        medians = interleaved({name: lambda n=name: queue_chunk(n) for name in stores}, chunks)
+        db, rows = stores["with"].db, chunks * size
+
+        def scan(condition: str) -> float:
+            return min(timed(lambda: db.execute(f"SELECT count(*) FROM queue_text WHERE {condition}").fetchone())
+                       for _ in range(9))
+        condition = (scan(holds_folds("")) - scan("length(text) >= 0")) / rows
+    finally:
+        for store in stores.values():
+            store.close()
+    with_us, without_us = (medians[name] / size * 1e6 for name in ("with", "without"))
+    return figure("m009 fold-list trigger: suggestion insert with it vs without", with_us, "µs", without_us,
+                  note=f"median of {chunks} interleaved chunks of {size} inserts through suggestions.add, "
+                       f"one commit a chunk; {with_us - without_us:+.1f} µs an insert (noise included); "
+                       f"the trigger's condition alone, tested on every queued text, {condition * 1e6:.2f} µs a row; "
+                       "informational")
+
+
 def run(quick: bool = False) -> list[Figure]:
     """Median page times at the large and the small queue, and their ratio."""
     big, small, reps = (5_000, 500, 9) if quick else (100_000, 1_000, 41)
@@ -135,6 +187,7 @@ def run(quick: bool = False) -> list[Figure]:
         finally:
             for site in sites.values():
                 site.close()
+        figures.append(_fold_trigger_cost(Path(folder), quick))
     return figures
 
 
