@@ -22,7 +22,6 @@ from typing import Any, TypeVar
 
 from bot.triage.lexicon import (
     INTENTS,
-    TOKEN,
     Candidate,
     CueIndex,
     IntentMatcher,
@@ -36,6 +35,7 @@ _CLAUSE_END = re.compile(r"[.,!?;:\n]")
 WEAK_BELOW = 0.4  # weak cues count only in texts VADER does not find clearly positive
 _NEGATION_WINDOW = 30  # characters before a hit that may hold its negator (about three words)
 _H = TypeVar("_H", bound=tuple[Any, ...])
+_ORDER = {intent: i for i, intent in enumerate(INTENTS)}
 
 
 @dataclass
@@ -62,6 +62,9 @@ def _views(text: str, tokens: dict[str, None], present: set[str], matcher: Inten
     make appear: :meth:`IntentMatcher._risky`) can be in the text at all.
     """
     views: dict[str, str] = {}
+    if (present.isdisjoint(matcher.unless_literals) and not matcher.unless_loose_blind
+            and matcher.unless_always_words.isdisjoint(tokens)):
+        return views
     by_phrase = matcher.unless_hits
     hits = [hit for literal in present if literal in by_phrase for hit in by_phrase[literal] if hit[0] in tokens]
     if matcher.unless_always:
@@ -108,7 +111,7 @@ def is_negated(text: str, start: int, negators: frozenset[str]) -> bool:
     """Whether the words just before ``start`` (same clause, three words at most) hold a negator."""
     before = text[max(0, start - _NEGATION_WINDOW) : start]
     clause = _CLAUSE_END.split(before)[-1]
-    words = TOKEN.findall(clause)[-3:]
+    words = words_of(clause)[-3:]
     if not negators.isdisjoint(words):
         return True
     if "n't" in clause:
@@ -135,10 +138,17 @@ def _phrase_hits(text: str, regex: re.Pattern[str], negatable: bool, negators: f
     return negated_only, negated_only
 
 
-def _cue(text: str, index: CueIndex, runs: Collection[str], present: set[str]) -> str:
+def _runs(text: str, tokens: dict[str, None]) -> Collection[str]:
+    """The text's runs of letters and digits (:func:`runs_of`); without apostrophes, its words are its runs."""
+    return runs_of(tokens) if "'" in text else tokens
+
+
+def _cue(text: str, tokens: dict[str, None], index: CueIndex, present: set[str]) -> str:
     """The first phrase, else pattern, of a cue lexicon in the text ("" if none), as a reason."""
+    if present.isdisjoint(index.literals) and not index.ungated:
+        return ""
     phrases = index.lex.phrases
-    for i in index.candidates(present, runs):
+    for i in index.candidates(present, _runs(text, tokens) if index.by_phrase.keys() & present else ()):
         phrase = phrases[i]
         if not phrase[:1].isalnum() or phrase_regex(phrase).search(text):
             return f'phrase "{phrase}"'
@@ -152,7 +162,7 @@ def _cue(text: str, index: CueIndex, runs: Collection[str], present: set[str]) -
     return ""
 
 
-def _weak(view: str, tokens: dict[str, None], runs: Collection[str], present: set[str], matcher: IntentMatcher,
+def _weak(view: str, text: str, tokens: dict[str, None], present: set[str], matcher: IntentMatcher,
           intent: str) -> str:
     """The first weak cue of ``intent`` in the text that is not negated ("nothing missing").
 
@@ -161,11 +171,15 @@ def _weak(view: str, tokens: dict[str, None], runs: Collection[str], present: se
     """
     words = matcher.weak_words.get(intent, frozenset())
     cues = [] if words.isdisjoint(tokens) else [t for t in tokens if t in words]
+    risky = matcher.weak_risky.get(intent, ())
+    if not (cues or risky) and present.isdisjoint(matcher.weak_literals.get(intent, ())):
+        return ""
     places = matcher.weak_hits.get(intent, {})
     found = [places[literal] for literal in present if literal in places]
-    found += matcher.weak_risky.get(intent, ())
+    found += risky
     if found:
         phrases = matcher.weak_runs[intent]
+        runs = _runs(text, tokens)
         for i in sorted(set(found)):
             phrase, run = phrases[i]
             if (not run or run in runs) and phrase in view:
@@ -189,7 +203,6 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
     """
     lexicons = matcher.lexicons
     tokens = dict.fromkeys(words_of(text) if words is None else words)
-    runs: Collection[str] = runs_of(tokens) if "'" in text else tokens  # without apostrophes, tokens are runs
     present = matcher.finder.present(text)
     views = _views(text, tokens, present, matcher)
     found: dict[str, str] = {}
@@ -228,7 +241,7 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
     if compound < WEAK_BELOW:
         for name in matcher.weak_words:
             if name not in found:
-                cue = _weak(views.get(name, text), tokens, runs, present, matcher, name)
+                cue = _weak(views.get(name, text), text, tokens, present, matcher, name)
                 if cue:
                     found[name] = f'{name}: "{cue}" in a text that is not positive ({compound:+.2f})'
     extra: list[str] = []
@@ -237,12 +250,12 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
         if name not in found and becomes:
             found.setdefault(becomes, f'{becomes}: negated {name} "{phrase}"')
     cues = matcher.cues
-    sarcasm = _cue(text, matcher.sarcasm, runs, present)
+    sarcasm = _cue(text, tokens, matcher.sarcasm, present)
     if sarcasm:
         found.setdefault("complaint", f"complaint: sarcasm cue {sarcasm}")
         if found.pop("praise", None):
             extra.append(f"praise dropped: sarcasm cue {sarcasm}")
-    rhetorical = _cue(text, matcher.rhetorical, runs, present)
+    rhetorical = _cue(text, tokens, matcher.rhetorical, present)
     if rhetorical:
         found.setdefault("complaint", f"complaint: rhetorical question {rhetorical}")
         if found.pop("question", None):
@@ -252,5 +265,5 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
         if others:
             found.pop("praise")
             extra.append(f"praise dropped: only courtesy ({', '.join(dict.fromkeys(praise_words))}) in a {others[0]}")
-    intents = [i for i in INTENTS if i in found]
+    intents = sorted(found, key=_ORDER.__getitem__) if len(found) > 1 else list(found)  # vocabulary order
     return IntentResult(intents, [found[i] for i in intents] + extra)

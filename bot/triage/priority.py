@@ -32,7 +32,9 @@ def reach_points(followers: int) -> float:
 
 def intent_points(intents: tuple[str, ...]) -> float:
     """The heaviest intent's weight plus a quarter of the other intents' weights."""
-    weights = sorted((INTENT_WEIGHTS.get(i, 0.0) for i in intents), reverse=True)
+    if len(intents) == 1:  # the usual case, without sorting: the weight itself, as below
+        return INTENT_WEIGHTS.get(intents[0], 0.0)
+    weights = sorted([INTENT_WEIGHTS.get(i, 0.0) for i in intents], reverse=True)
     return weights[0] + 0.25 * sum(weights[1:]) if weights else 0.0
 
 
@@ -51,7 +53,11 @@ def priority_score(intents: tuple[str, ...], compound: float, followers: int, re
     reach = reach_points(followers)
     stale = staleness_points(age)
     score = round((points + negativity + reach) * (0.5 + 0.5 * relevance) - stale, 1)
-    level: Priority = next((p for limit, p in THRESHOLDS if score >= limit), "P4")
+    level: Priority = "P4"
+    for limit, p in THRESHOLDS:
+        if score >= limit:
+            level = p
+            break
     floor = ""
     if "crisis" in intents and level != "P1":
         level, floor = "P1", "; a crisis is always P1"

@@ -7,7 +7,7 @@ import tomllib
 from collections.abc import Sequence
 from functools import cache, lru_cache
 
-from bot.triage.lexicon import DATA, TOKEN, language_words, phrase_regex
+from bot.triage.lexicon import DATA, language_words, phrase_regex, words_of
 
 URL = re.compile(r"(?:https?://|www\.)\S+")
 _HASHTAG = re.compile(r"(?<!\w)#\w+")
@@ -124,7 +124,7 @@ def language(text: str, platform_lang: str | None) -> tuple[str, str]:
     lang, count = _script_language(sample)
     if lang:
         return lang, f"language {lang}: {count} letters in its script"
-    return language_of_words(TOKEN.findall(sample), platform_lang)
+    return language_of_words(words_of(sample), platform_lang)
 
 
 def language_words_of(text: str, lowered: str, words: list[str] | None = None) -> list[str] | None:
@@ -132,13 +132,13 @@ def language_words_of(text: str, lowered: str, words: list[str] | None = None) -
 
     That is so for a short ASCII text without links: lower-casing changes nothing else there, and
     handles are removed the same way before or after it. ``words``, if given, are
-    ``TOKEN.findall(lowered)``.
+    ``words_of(lowered)``.
     """
     if len(text) > LANGUAGE_SAMPLE or not text.isascii() or "http" in text or "www." in text:
         return None
     if "@" in lowered:
-        return TOKEN.findall(_MENTION.sub(" ", lowered))
-    return TOKEN.findall(lowered) if words is None else words
+        return words_of(_MENTION.sub(" ", lowered))
+    return words_of(lowered) if words is None else words
 
 
 def language_of_words(words: list[str], platform_lang: str | None) -> tuple[str, str]:
@@ -170,11 +170,11 @@ def spam_signals(text: str, duplicate_authors: int, same_text_limit: int = 3) ->
     reasons = []
     if "http" in text or "www." in text:
         rest = _HASHTAG.sub(" ", _MENTION.sub(" ", URL.sub(" ", text)))
-        if URL.search(text) and len(TOKEN.findall(rest)) <= 2:
+        if URL.search(text) and len(words_of(rest)) <= 2:
             reasons.append("spam: link-only post")
     if text.count("#") >= 4:  # fewer cannot be stuffing
         tags = len(_HASHTAG.findall(text))
-        words = len(TOKEN.findall(text))
+        words = len(words_of(text))
         if tags >= 6 or (tags >= 4 and tags * 2 > words):
             reasons.append(f"spam: hashtag stuffing ({tags} hashtags)")
     if text.count("@") >= 8 and len(_MENTION.findall(text)) >= 8:

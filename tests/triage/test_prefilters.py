@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,10 +20,12 @@ from bot.triage.lexicon import (
     IntentLexicon,
     IntentMatcher,
     LiteralFinder,
+    brand_matcher,
     builtin_matcher,
     describe,
     normalise,
     phrase_regex,
+    words_of,
 )
 from tests.conftest import REPO
 
@@ -132,3 +135,32 @@ def test_every_match_contains_a_literal_of_each_required_part(text: str) -> None
         if match:
             for literals in (pattern.gates, *pattern.also):
                 assert not literals or any(w in match.group() for w in literals), (pattern.regex.pattern, text)
+
+
+# Blanking an ``unless`` phrase writes spaces, which can make a phrase with a space appear that the text
+# does not hold ("blip!blop" reads "blip blop" once "!" is blanked): such phrases are always tried.
+BLANKING = brand_matcher({"complaint": {"phrases": ["fire sale", "so  slow", " meh", "sigh "], "unless": ["🔥", "!"],
+                                        "weak": ["blip blop", "not again"]},
+                          "purchase_intent": {"phrases": ["zorp"], "unless": ["!", " blip zorp"]},
+                          "praise": {"phrases": ["so good"], "unless": ["so good!", " not so", "good  "]}}, "test")
+BLANKING_PIECES = st.sampled_from(["fire", "sale", "🔥", "!", "so", "slow", "meh", "sigh", "good", "not", "again",
+                                   "blip", "blop", "zorp", "", " "])
+
+
+@pytest.mark.parametrize("text", ["!blip zorp", "blip!blop", "fire🔥sale", "so!!slow", "!meh", "sigh!"])
+def test_phrases_that_blanking_makes_appear_count(text: str) -> None:
+    for compound in (-0.6, 0.5):
+        assert detect_intents(text, BLANKING, compound) == reference_intents(text, BLANKING, compound), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(BLANKING_PIECES, max_size=12).map("".join), st.lists(BLANKING_PIECES, max_size=12).map(" ".join),
+       st.sampled_from([-0.6, 0.5]))
+def test_blanking_never_changes_what_the_fast_matcher_finds(glued: str, spaced: str, compound: float) -> None:
+    for text in (glued, spaced, glued + " " + spaced):
+        assert detect_intents(text, BLANKING, compound) == reference_intents(text, BLANKING, compound), text
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60) | st.text(max_size=30))
+def test_words_of_is_exactly_the_token_regex(text: str) -> None:
+    assert words_of(text) == TOKEN.findall(text)
