@@ -10,8 +10,10 @@ from functools import cache, lru_cache
 from bot.triage.lexicon import DATA, language_words, phrase_regex, words_of
 
 URL = re.compile(r"(?:https?://|www\.)\S+")
-_HASHTAG = re.compile(r"(?<!\w)#\w+")
-_MENTION = re.compile(r"(?<!\w)@\w+")
+# "#" or "@" not preceded by a word character, then a word: written with the literal first (the look-behind
+# checks the character before it), so the regex engine jumps from one "#" or "@" to the next.
+_HASHTAG = re.compile(r"#(?<!\w#)\w+")
+_MENTION = re.compile(r"@(?<!\w@)\w+")
 LANGUAGE_SAMPLE = 2_000  # characters read to tell the language: enough, and bounded
 
 
@@ -145,7 +147,7 @@ def language_of_words(words: list[str], platform_lang: str | None) -> tuple[str,
     """The language with the most known function words among ``words`` (see :func:`language`)."""
     hits: dict[str, int] = {}
     index = _word_languages()
-    for codes in [index[word] for word in words if word in index]:
+    for codes in filter(None, map(index.get, words)):
         for code in codes:
             hits[code] = hits.get(code, 0) + 1
     # The best (count, code) pair and the runner-up's count, as from sorting the pairs in reverse.

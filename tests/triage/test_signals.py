@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from bot.triage.signals import language, reach, relevance, spam_signals
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.triage.signals import _HASHTAG, _MENTION, language, reach, relevance, spam_signals
 
 KEYWORDS = ["apple", "iphone", "apple watch"]
 
@@ -73,3 +77,10 @@ def test_ordinary_posts_have_no_spam_signal() -> None:
 def test_reach_tiers() -> None:
     assert reach(12) == "reach low: 12 followers"
     assert reach(250_000, verified=True) == "reach very high: 250,000 followers, verified"
+
+
+@given(st.text(alphabet="a@#_ é1'-x\n", max_size=30))
+def test_tag_and_handle_regexes_are_the_look_behind_ones(text: str) -> None:
+    # Written literal-first for speed: the same matches as "a # or @ not preceded by a word character".
+    for fast, symbol in ((_HASHTAG, "#"), (_MENTION, "@")):
+        assert fast.findall(text) == re.findall(rf"(?<!\w){symbol}\w+", text)
