@@ -8,6 +8,7 @@ through its regex, every pattern behind its gate only, every cue phrase tried in
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -164,3 +165,12 @@ def test_blanking_never_changes_what_the_fast_matcher_finds(glued: str, spaced: 
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60) | st.text(max_size=30))
 def test_words_of_is_exactly_the_token_regex(text: str) -> None:
     assert words_of(text) == TOKEN.findall(text)
+
+
+@given(st.sampled_from(["ab", "a b", "a'b", "b!", "!a", "é", "_a", "a_", "1"]),
+       st.text(alphabet="ab !'é_1\n", max_size=30))
+def test_phrase_regex_matches_whole_words_as_a_leading_look_behind_would(phrase: str, text: str) -> None:
+    start = r"(?<![^\W_])" if phrase[:1].isalnum() else ""
+    end = r"(?![^\W_])" if phrase[-1:].isalnum() else ""
+    plain = re.compile(start + re.escape(phrase) + end)
+    assert [m.span() for m in phrase_regex(phrase).finditer(text)] == [m.span() for m in plain.finditer(text)]
