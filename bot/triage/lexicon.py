@@ -15,10 +15,13 @@ import tomllib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import ahocorasick
+
+_second = itemgetter(1)  # an automaton hit is (end index, literal)
 
 DATA = Path(__file__).parent / "data"
 
@@ -96,7 +99,7 @@ class LiteralFinder:
         """The literals that occur in ``text``."""
         if self._automaton is None:
             return set()
-        return {literal for _, literal in self._automaton.iter(text)}
+        return set(map(_second, self._automaton.iter(text)))
 
 
 class LexiconError(ValueError):

@@ -46,6 +46,7 @@ _SO_THIS = ("so", "this")
 _OR_NOR = ("or", "nor")
 _PUNCT = string.punctuation
 _EMPTY = (0.0, 0.0, 0.0, 0.0)
+_NEUTRAL = (0.0, 1.0, 0.0, 0.0)
 # neg, neu, pos, compound: the package's scores, in the order of its result dict.
 Scores = tuple[float, float, float, float]
 
@@ -77,19 +78,12 @@ def _booster(word: str, lowered: str, valence: float, cap_diff: bool) -> float:
     return scalar
 
 
-def _is_negation(lowered: str) -> bool:
-    return lowered in _NEGATIONS or "n't" in lowered
-
-
 def _idioms(valence: float, low: list[str], i: int) -> float:
-    """The package's idiom and booster-bigram rule for the lexicon word at `i` > 2."""
-    if not (
-        low[i] in _PHRASE_STARTS
-        or low[i - 1] in _PHRASE_STARTS
-        or low[i - 2] in _PHRASE_STARTS
-        or low[i - 3] in _PHRASE_STARTS
-    ):
-        return valence
+    """The package's idiom and booster-bigram rule for the lexicon word at `i` > 2.
+
+    Only called when one of the words `i - 3` .. `i` is in `_PHRASE_STARTS`: otherwise no phrase the
+    rule builds can be known, and the valence stays as it is.
+    """
     w3, w2, w1, w0 = low[i - 3], low[i - 2], low[i - 1], low[i]
     three_two_one = f"{w3} {w2} {w1}"
     three_two = f"{w3} {w2}"
@@ -148,6 +142,8 @@ def _score(sentiments: list[float], text: str) -> Scores:
     """The package's `score_valence` (neg, neu, pos, compound), same operations in the same order."""
     if not sentiments:
         return _EMPTY
+    if not any(sentiments):  # no word with a valence: what the steps below give (punctuation only scales a sum)
+        return _NEUTRAL
     ep_count = min(text.count("!"), 4)
     qm_count = text.count("?")
     qm_amplifier: float = 0
@@ -264,37 +260,37 @@ class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]
         if cap_diff and words[i].isupper():
             valence = valence + C_INCR if valence > 0 else valence - C_INCR
 
-        if i > 0 and low[i - 1] not in lex:
-            valence = valence + _booster(words[i - 1], low[i - 1], valence, cap_diff)
-            if _is_negation(low[i - 1]):
-                valence = valence * N_SCALAR
-        if i > 1 and low[i - 2] not in lex:
-            s = _booster(words[i - 2], low[i - 2], valence, cap_diff)
-            if s != 0:
-                s = s * 0.95
-            valence = valence + s
-            if low[i - 2] == "never" and low[i - 1] in _SO_THIS:
-                valence = valence * 1.25
-            elif not (
-                low[i - 2] == "without" and low[i - 1] == "doubt"
-            ) and _is_negation(low[i - 2]):
-                valence = valence * N_SCALAR
-        if i > 2 and low[i - 3] not in lex:
-            s = _booster(words[i - 3], low[i - 3], valence, cap_diff)
-            if s != 0:
-                s = s * 0.9
-            valence = valence + s
-            # Precedence quirk kept: "(never and (so or this)) or (so or this)".
-            if (low[i - 3] == "never" and low[i - 2] in _SO_THIS) or low[
-                i - 1
-            ] in _SO_THIS:
-                valence = valence * 1.25
-            elif not (
-                low[i - 3] == "without"
-                and (low[i - 2] == "doubt" or low[i - 1] == "doubt")
-            ) and _is_negation(low[i - 3]):
-                valence = valence * N_SCALAR
-            valence = _idioms(valence, low, i)
+        # Boosters and negations are looked up before calling anything: most words before a lexicon
+        # word are neither. Adding 0.0 where the package adds a zero booster scalar keeps -0.0 as it does;
+        # a booster's scalar is never zero, so scaling it unconditionally is the package's "if s != 0".
+        if i > 0:
+            w1 = low[i - 1]
+            if w1 not in lex:
+                valence = valence + (_booster(words[i - 1], w1, valence, cap_diff) if w1 in _BOOSTERS else 0.0)
+                if w1 in _NEGATIONS or "n't" in w1:
+                    valence = valence * N_SCALAR
+        if i > 1:
+            w2 = low[i - 2]
+            if w2 not in lex:
+                valence = valence + (_booster(words[i - 2], w2, valence, cap_diff) * 0.95 if w2 in _BOOSTERS else 0.0)
+                if w2 == "never" and low[i - 1] in _SO_THIS:
+                    valence = valence * 1.25
+                elif not (w2 == "without" and low[i - 1] == "doubt") and (w2 in _NEGATIONS or "n't" in w2):
+                    valence = valence * N_SCALAR
+        if i > 2:
+            w3 = low[i - 3]
+            if w3 not in lex:
+                valence = valence + (_booster(words[i - 3], w3, valence, cap_diff) * 0.9 if w3 in _BOOSTERS else 0.0)
+                # Precedence quirk kept: "(never and (so or this)) or (so or this)".
+                if (w3 == "never" and low[i - 2] in _SO_THIS) or low[i - 1] in _SO_THIS:
+                    valence = valence * 1.25
+                elif not (w3 == "without" and (low[i - 2] == "doubt" or low[i - 1] == "doubt")) and (
+                    w3 in _NEGATIONS or "n't" in w3
+                ):
+                    valence = valence * N_SCALAR
+                if (w3 in _PHRASE_STARTS or low[i - 2] in _PHRASE_STARTS or low[i - 1] in _PHRASE_STARTS
+                        or low[i] in _PHRASE_STARTS):
+                    valence = _idioms(valence, low, i)
 
         # "least" negates unless it reads "at least" / "very least" (and only while
         # "least" is not a lexicon word).
