@@ -24,7 +24,7 @@ characters cannot use the index and walks the queue (a page of a rare short word
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +36,10 @@ COUNT_CAP = 10_000
 SEARCH_COUNT_CAP = 1_000
 SEARCH_DRIVE_CAP = 1_000
 """Up to this many full-text candidates, sorting them beats walking the queue for a page of matches."""
+FILTER_DRIVE_CAP = 2_000
+"""Up to this many items in a filter (its search left out), a filtered search walks the filter."""
+MATCH_PROBE_CAP = 20_000
+"""Up to about this many full-text candidates, a search within a large filter reads them all for its matches."""
 _TRIGRAM = 3
 
 
@@ -201,6 +205,33 @@ def _count_scan(where: QueueFilter, now: datetime, phrases: str, first: list[int
     return Scan(source, conditions, [*params, *condition_params], ident)
 
 
+def _walk(where: QueueFilter, now: datetime) -> Scan:
+    """The filtered items in queue order along the filter's index (a search checked row by row)."""
+    if where.intent:
+        return _scan(_BY_INTENT, [], where, now, "qi.priority, qi.sla_due, qi.suggestion_id")
+    # the few snoozed items are found by their own index and sorted, not by walking the queue
+    table = "suggestions s INDEXED BY suggestions_snoozed" if where.snoozed else "suggestions s"
+    return _scan(table, [], where, now, _QUEUE_ORDER)
+
+
+def _ids(db: sqlite_utils.Database, scan: Scan, limit: int) -> list[int]:
+    """The ids of up to ``limit`` items of ``scan``, in no particular order."""
+    sql = f"SELECT {scan.order.split(',')[-1]} FROM {scan.source} WHERE {scan.conditions} LIMIT ?"
+    return [row[0] for row in db.execute(sql, [*scan.params, limit])]
+
+
+def _candidates_estimate(db: sqlite_utils.Database, first: list[int]) -> float:
+    """How many full-text candidates there are, from how far into the pending ids the first ones reach."""
+    low, high = db.execute("SELECT (SELECT min(suggestion_id) FROM queue_text), "
+                           "(SELECT max(suggestion_id) FROM queue_text)").fetchone()
+    return len(first) * (int(high) - int(low) + 1) / max(1, first[-1] - int(low) + 1)
+
+
+def _listed(ids: list[int], where: QueueFilter, now: datetime) -> tuple[Scan, Scan]:
+    listed = _scan(_LISTED, [json.dumps(ids)], where, now, _QUEUE_ORDER)
+    return listed, listed
+
+
 def plan(db: sqlite_utils.Database, where: QueueFilter, now: datetime) -> tuple[Scan, Scan]:
     """How to read a filtered page and how to count its rows (see the module docstring)."""
     phrases = fts_phrases(where.q)
@@ -210,14 +241,18 @@ def plan(db: sqlite_utils.Database, where: QueueFilter, now: datetime) -> tuple[
             "SELECT rowid FROM queue_search WHERE queue_search MATCH ? ORDER BY rowid LIMIT ?",
             [phrases, SEARCH_DRIVE_CAP + 1])]
         if len(ids) <= SEARCH_DRIVE_CAP:
-            listed = _scan(_LISTED, [json.dumps(ids)], where, now, _QUEUE_ORDER)
-            return listed, listed
-    if where.intent:
-        page = _scan(_BY_INTENT, [], where, now, "qi.priority, qi.sla_due, qi.suggestion_id")
-    else:  # the few snoozed items are found by their own index and sorted, not by walking the queue
-        table = "suggestions s INDEXED BY suggestions_snoozed" if where.snoozed else "suggestions s"
-        page = _scan(table, [], where, now, _QUEUE_ORDER)
-    # With many candidates a page fills after a few rows in queue order; the count streams the candidates
-    # (short terms with a filter are counted along the filter's index, like the page).
-    streamed = phrases or (search_terms(where.q) and not (_column_filters(where) or where.intent))
-    return page, _count_scan(where, now, phrases, ids) if streamed else page
+            return _listed(ids, where, now)
+    page = _walk(where, now)
+    if not search_terms(where.q):
+        return page, page
+    if not (where.intent or _column_filters(where)):  # a page of a search alone fills after a few rows
+        return page, _count_scan(where, now, phrases, ids)
+    if not phrases or len(_ids(db, _walk(replace(where, q=""), now), FILTER_DRIVE_CAP + 1)) <= FILTER_DRIVE_CAP:
+        return page, page  # a small filter (or one with short terms only) is read along its index
+    if _candidates_estimate(db, ids) > MATCH_PROBE_CAP:  # a term in most items: the walk fills a page soon
+        return page, _count_scan(where, now, phrases, ids)
+    # A large filter and a common term may rarely meet: read the term's candidates for the matches.
+    matches = _ids(db, _count_scan(where, now, phrases, ids), SEARCH_COUNT_CAP + 1)
+    if len(matches) <= SEARCH_DRIVE_CAP:
+        return _listed(matches, where, now)
+    return page, Scan("json_each(?) f", "1", [json.dumps(matches)], "f.value")

@@ -162,7 +162,8 @@ def test_selective_search_sorts_just_its_full_text_candidates(store: Store) -> N
 
 
 def test_common_search_counts_from_the_full_text_index_alone(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(queue_query, "SEARCH_DRIVE_CAP", 2)
+    for name, cap in (("SEARCH_DRIVE_CAP", 2), ("FILTER_DRIVE_CAP", 0), ("MATCH_PROBE_CAP", 0)):
+        monkeypatch.setattr(queue_query, name, cap)
     _, count_plan = _plan_text(store, QueueFilter(q="wifi", intent="question"))
     assert "SCAN queue_search VIRTUAL TABLE" in count_plan and "SEARCH s " not in count_plan
     assert "sqlite_autoindex_queue_intents_1 (suggestion_id=? AND intent=?)" in count_plan
@@ -170,6 +171,19 @@ def test_common_search_counts_from_the_full_text_index_alone(store: Store, monke
     assert "USING ROWID SEARCH ON TABLE queue_text_folds" in count_plan
     _, short_plan = _plan_text(store, QueueFilter(q="wifi ok"))
     assert "SEARCH qt USING INTEGER PRIMARY KEY" in short_plan and "SEARCH s " not in short_plan
+
+
+def test_search_in_a_large_filter_reads_the_terms_matches_first(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, cap in (("SEARCH_DRIVE_CAP", 2), ("FILTER_DRIVE_CAP", 0), ("MATCH_PROBE_CAP", 10**9)):
+        monkeypatch.setattr(queue_query, name, cap)
+    # 19 candidates, 1 match: just that one is sorted
+    page_plan, count_plan = _plan_text(store, QueueFilter(q="wifi", intent="outage", platform="x"))
+    assert page_plan.startswith("SCAN c VIRTUAL TABLE") and count_plan.startswith("SCAN c VIRTUAL TABLE")
+    assert "queue_intents_order" not in page_plan + count_plan
+    # 4 matches, more than a page of 2 lists: the page walks the intent, the count is that of the matches read
+    monkeypatch.setattr(queue_query, "SEARCH_COUNT_CAP", 2)
+    page_plan, count_plan = _plan_text(store, QueueFilter(q="wifi", intent="complaint"))
+    assert "queue_intents_order (intent=?)" in page_plan and count_plan == "SCAN f VIRTUAL TABLE INDEX 1:"
 
 
 def test_column_filters_count_from_covering_queue_indexes(store: Store) -> None:

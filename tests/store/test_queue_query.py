@@ -102,10 +102,12 @@ COMBINATIONS = [QueueFilter(platform=p, intent=i, assignee=a, snoozed=z, q=q)
                                                        (False, True), SEARCHES)]
 
 
-@pytest.mark.parametrize("drive_cap", [0, 30, 1_000], ids=["walk", "small list", "default"])
+@pytest.mark.parametrize("caps", [(0, 0, 0), (30, 0, 0), (30, 0, 10**9), (1_000, 2_000, 20_000)],
+                         ids=["walk, count streamed", "small list", "matches read first", "default"])
 def test_every_combination_gives_the_reference_rows_pages_and_count(
-        store: Store, drive_cap: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(queue_query, "SEARCH_DRIVE_CAP", drive_cap)
+        store: Store, caps: tuple[int, int, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, cap in zip(("SEARCH_DRIVE_CAP", "FILTER_DRIVE_CAP", "MATCH_PROBE_CAP"), caps, strict=True):
+        monkeypatch.setattr(queue_query, name, cap)
     for where in COMBINATIONS:
         expected = _reference(store, where)
         items, total = store.suggestions.page(where, NOW, 50)
