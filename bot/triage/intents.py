@@ -85,15 +85,16 @@ def _candidates(tokens: dict[str, None], present: set[str], views: dict[str, str
     occurs in the text the intent reads (its view when it has one); a loose one when it occurs in the text.
     """
     by_phrase = matcher.phrase_hits
-    hits = [hit for literal in present if literal in by_phrase for hit in by_phrase[literal]
+    hits = [hit for literal in by_phrase.keys() & present for hit in by_phrase[literal]
             if hit[0] in tokens and hit[2][0] not in views]
     for intent, view in views.items():
-        hits += [hit for literal in matcher.finder.present(view) if literal in by_phrase
+        hits += [hit for literal in by_phrase.keys() & matcher.finder.present(view)
                  for hit in by_phrase[literal] if hit[2][0] == intent and hit[0] in tokens]
     found = [hit[2] for hit in _ranked(hits, tokens)]
     loose = matcher.loose_hits
-    found += [c for _, c in sorted((hit for literal in present if literal in loose for hit in loose[literal]),
-                                   key=_first)]
+    in_text = loose.keys() & present
+    if in_text:
+        found += [c for _, c in sorted((hit for literal in in_text for hit in loose[literal]), key=_first)]
     return found
 
 
@@ -201,7 +202,6 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
     among the text's words, the phrase as a substring, a pattern's gate literal in the text), so
     the result is exactly that of trying every phrase and pattern.
     """
-    lexicons = matcher.lexicons
     tokens = dict.fromkeys(words_of(text) if words is None else words)
     present = matcher.finder.present(text)
     views = _views(text, tokens, present, matcher)
@@ -229,13 +229,14 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
         if intent == "praise":
             praise_words.append(phrase)
     by_gate = matcher.by_gate
-    runnable = {i for gate in present if gate in by_gate for i in by_gate[gate]}
-    runnable.update(matcher.ungated)
+    runnable = {i for gate in by_gate.keys() & present for i in by_gate[gate]}
+    if matcher.ungated:
+        runnable.update(matcher.ungated)
     patterns, also = matcher.patterns, matcher.pattern_also
     for i in sorted(runnable):  # lexicon order, then pattern order: the first match of an intent decides
         name, find = patterns[i]
-        if name not in found and all(not present.isdisjoint(alts) for alts in also[i]):
-            match = find(views.get(name, text))
+        if name not in found and not (also[i] and any(present.isdisjoint(alts) for alts in also[i])):
+            match = find(views.get(name, text) if views else text)
             if match:
                 found[name] = f"{name}: {describe(match)}"
     if compound < WEAK_BELOW:
@@ -245,8 +246,8 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
                 if cue:
                     found[name] = f'{name}: "{cue}" in a text that is not positive ({compound:+.2f})'
     extra: list[str] = []
-    for name, phrase in negated.items():
-        becomes = lexicons[name].negated_becomes
+    for name, phrase in negated.items() if negated else ():
+        becomes = matcher.lexicons[name].negated_becomes
         if name not in found and becomes:
             found.setdefault(becomes, f'{becomes}: negated {name} "{phrase}"')
     cues = matcher.cues
