@@ -111,8 +111,8 @@ _CANDIDATES = ("(SELECT value AS sid FROM json_each(?) UNION ALL "
                "SELECT rowid FROM queue_search WHERE queue_search MATCH ? AND rowid > ?) f")
 _QUEUE_ORDER = "s.priority, s.sla_due, s.id"
 _LIKES = "(qt.text LIKE ? ESCAPE '\\' OR qt.handle LIKE ? ESCAPE '\\' OR qt.name LIKE ? ESCAPE '\\')"
-_SNOOZED_IDS = ("(SELECT id FROM suggestions INDEXED BY suggestions_snoozed "
-                "WHERE status = 'pending' AND snoozed_until > ?)")
+_SNOOZED = "SELECT id FROM suggestions INDEXED BY suggestions_snoozed WHERE status = 'pending' AND snoozed_until > ?"
+_SNOOZED_IDS = f"({_SNOOZED})"
 
 
 def _text_check(where: QueueFilter, ident: str, from_index: bool) -> tuple[str, list[Any]]:
@@ -220,11 +220,42 @@ def _ids(db: sqlite_utils.Database, scan: Scan, limit: int) -> list[int]:
     return [row[0] for row in db.execute(sql, [*scan.params, limit])]
 
 
+def _filter_size(db: sqlite_utils.Database, where: QueueFilter, now: datetime, cap: int) -> int:
+    """About how many items the filter (its search left out) holds, up to ``cap`` + 1, read from indexes alone.
+
+    An intent is sized on ``queue_intents_order`` (snoozed items included), the other filters on their
+    covering queue index; with both, the smaller one.
+    """
+    sizes = []
+    if where.intent:
+        sizes.append(db.execute("SELECT count(*) FROM (SELECT 1 FROM queue_intents WHERE intent = ? LIMIT ?)",
+                                [where.intent, cap + 1]).fetchone()[0])
+    if _column_filters(where):
+        bare = _walk(replace(where, q="", intent=""), now)
+        sizes.append(db.execute(f"SELECT count(*) FROM (SELECT 1 FROM {bare.source} WHERE {bare.conditions} "
+                                "LIMIT ?)", [*bare.params, cap + 1]).fetchone()[0])
+    return int(min(sizes))
+
+
 def _candidates_estimate(db: sqlite_utils.Database, first: list[int]) -> float:
     """How many full-text candidates there are, from how far into the pending ids the first ones reach."""
     low, high = db.execute("SELECT (SELECT min(suggestion_id) FROM queue_text), "
                            "(SELECT max(suggestion_id) FROM queue_text)").fetchone()
     return len(first) * (int(high) - int(low) + 1) / max(1, first[-1] - int(low) + 1)
+
+
+def _all_match(db: sqlite_utils.Database, ids: list[int], where: QueueFilter, now: datetime) -> bool:
+    """Whether every one of these full-text candidates of a search (with no filter) is one of its matches."""
+    if not index_decides(where.q):
+        return False
+    set_apart = {row[0] for row in db.execute(f"{_SNOOZED} UNION ALL SELECT suggestion_id FROM queue_text_folds",
+                                              [iso(now)])}
+    return set_apart.isdisjoint(ids)
+
+
+def _known(ids: list[int]) -> Scan:
+    """A count of items already known to match: ``ids`` themselves."""
+    return Scan("json_each(?) f", "1", [json.dumps(ids)], "f.value")
 
 
 def _listed(ids: list[int], where: QueueFilter, now: datetime) -> tuple[Scan, Scan]:
@@ -246,8 +277,9 @@ def plan(db: sqlite_utils.Database, where: QueueFilter, now: datetime) -> tuple[
     if not search_terms(where.q):
         return page, page
     if not (where.intent or _column_filters(where)):  # a page of a search alone fills after a few rows
-        return page, _count_scan(where, now, phrases, ids)
-    if not phrases or len(_ids(db, _walk(replace(where, q=""), now), FILTER_DRIVE_CAP + 1)) <= FILTER_DRIVE_CAP:
+        counted_already = len(ids) > SEARCH_COUNT_CAP and _all_match(db, ids, where, now)
+        return page, _known(ids) if counted_already else _count_scan(where, now, phrases, ids)
+    if not phrases or _filter_size(db, where, now, FILTER_DRIVE_CAP) <= FILTER_DRIVE_CAP:
         return page, page  # a small filter (or one with short terms only) is read along its index
     if _candidates_estimate(db, ids) > MATCH_PROBE_CAP:  # a term in most items: the walk fills a page soon
         return page, _count_scan(where, now, phrases, ids)
@@ -255,4 +287,4 @@ def plan(db: sqlite_utils.Database, where: QueueFilter, now: datetime) -> tuple[
     matches = _ids(db, _count_scan(where, now, phrases, ids), SEARCH_COUNT_CAP + 1)
     if len(matches) <= SEARCH_DRIVE_CAP:
         return _listed(matches, where, now)
-    return page, Scan("json_each(?) f", "1", [json.dumps(matches)], "f.value")
+    return page, _known(matches)

@@ -10,6 +10,7 @@ a count streamed from the index).
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -102,11 +103,15 @@ COMBINATIONS = [QueueFilter(platform=p, intent=i, assignee=a, snoozed=z, q=q)
                                                        (False, True), SEARCHES)]
 
 
-@pytest.mark.parametrize("caps", [(0, 0, 0), (30, 0, 0), (30, 0, 10**9), (1_000, 2_000, 20_000)],
-                         ids=["walk, count streamed", "small list", "matches read first", "default"])
+CAPS = ("SEARCH_DRIVE_CAP", "FILTER_DRIVE_CAP", "MATCH_PROBE_CAP", "SEARCH_COUNT_CAP")
+
+
+@pytest.mark.parametrize("caps", [(0, 0, 0, 1_000), (30, 0, 0, 1_000), (30, 0, 10**9, 1_000), (30, 0, 10**9, 30),
+                                  (1_000, 2_000, 20_000, 1_000)],
+                         ids=["walk, count streamed", "small list", "matches read first", "count known", "default"])
 def test_every_combination_gives_the_reference_rows_pages_and_count(
-        store: Store, caps: tuple[int, int, int], monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, cap in zip(("SEARCH_DRIVE_CAP", "FILTER_DRIVE_CAP", "MATCH_PROBE_CAP"), caps, strict=True):
+        store: Store, caps: tuple[int, int, int, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, cap in zip(CAPS, caps, strict=True):
         monkeypatch.setattr(queue_query, name, cap)
     for where in COMBINATIONS:
         expected = _reference(store, where)
@@ -124,6 +129,15 @@ def test_the_generated_store_covers_the_cases(store: Store) -> None:
     assert 0 < size(q=RARE) < 30 and size(snoozed=True) and size(assignee="ann")
     assert size(q="kelvin") == 1 and size(q="smart") >= 1 and size(q=f"{KELVIN}elvin") == 1
     assert store.db.execute("SELECT count(*) FROM queue_text_folds").fetchone()[0] == 3
+
+
+def test_a_common_search_whose_candidates_all_match_is_counted_from_them(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, cap in zip(CAPS, (30, 0, 10**9, 30), strict=True):
+        monkeypatch.setattr(queue_query, name, cap)
+    _, counted = queue_query.plan(store.db, QueueFilter(q="nimbus"), NOW)
+    assert counted.source == "json_each(?) f" and len(json.loads(counted.params[0])) == 31
+    assert store.suggestions.page(QueueFilter(q="nimbus"), NOW)[1] == 31
 
 
 def _trigram_folds_onto_ascii(first: int, last: int) -> dict[str, str]:
