@@ -25,6 +25,7 @@ from bot.triage.lexicon import (
     Candidate,
     CueIndex,
     IntentMatcher,
+    at_risk,
     describe,
     phrase_regex,
     runs_of,
@@ -59,7 +60,7 @@ def _views(text: str, tokens: dict[str, None], present: set[str], matcher: Inten
 
     An ``unless`` phrase is blanked when its first word is one of the text's words, in the order of
     those words, then the loose ones; only phrases the literal pass found (or that blanking itself could
-    make appear: :meth:`IntentMatcher._risky`) can be in the text at all.
+    make appear: :meth:`IntentMatcher._risk`) can be in the text at all.
     """
     views: dict[str, str] = {}
     if (present.isdisjoint(matcher.unless_literals) and not matcher.unless_loose_blind
@@ -67,12 +68,13 @@ def _views(text: str, tokens: dict[str, None], present: set[str], matcher: Inten
         return views
     by_phrase = matcher.unless_hits
     hits = [hit for literal in present if literal in by_phrase for hit in by_phrase[literal] if hit[0] in tokens]
-    if matcher.unless_always:
-        hits += [hit for hit in matcher.unless_always if hit[0] in tokens]
+    if matcher.unless_risky:
+        hits += [hit for hit, risk in matcher.unless_risky
+                 if hit[0] in tokens and (hit[3] in present or at_risk(risk, present))]
     for _, _, intent, phrase in _ranked(hits, tokens):
         _blank(views, text, intent, phrase)
-    for (intent, phrase), risky in zip(matcher.unless_loose, matcher.unless_loose_risky, strict=True):
-        if risky or phrase in present:
+    for (intent, phrase), risk in zip(matcher.unless_loose, matcher.unless_loose_risk, strict=True):
+        if phrase in present or at_risk(risk, present):
             _blank(views, text, intent, phrase)
     return views
 
@@ -172,7 +174,7 @@ def _weak(view: str, text: str, tokens: dict[str, None], present: set[str], matc
     """
     words = matcher.weak_words.get(intent, frozenset())
     cues = [] if words.isdisjoint(tokens) else [t for t in tokens if t in words]
-    risky = matcher.weak_risky.get(intent, ())
+    risky = [i for i, risk in matcher.weak_risky.get(intent, ()) if at_risk(risk, present)]
     if not (cues or risky) and present.isdisjoint(matcher.weak_literals.get(intent, ())):
         return ""
     places = matcher.weak_hits.get(intent, {})

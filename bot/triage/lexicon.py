@@ -427,7 +427,8 @@ class IntentMatcher:
                           for name, phrases in self.weak_phrases.items()}
         self.weak_hits = {name: {p: i for i, p in reversed(list(enumerate(phrases)))}
                           for name, phrases in self.weak_phrases.items()}
-        self.weak_risky = {name: tuple(i for i, p in enumerate(phrases) if self._risky(name, p))
+        self.weak_risky = {name: tuple((i, risk) for i, p in enumerate(phrases)
+                                       if (risk := self._risk(name, p)) is not None)
                            for name, phrases in self.weak_phrases.items()}
         self.weak_literals = {name: frozenset(places) for name, places in self.weak_hits.items()}
         self.sarcasm = CueIndex(self.cues.sarcasm)
@@ -440,33 +441,45 @@ class IntentMatcher:
                                      *(g for also in self.pattern_also for alts in also for g in alts), *cue_gates,
                                      *phrases, *(p for weak in self.weak_phrases.values() for p in weak)])
 
-    def _risky(self, intent: str, phrase: str) -> bool:
-        """Whether ``phrase`` may occur in a view of ``intent`` (its ``unless`` phrases blanked) but not in the text.
+    def _risk(self, intent: str, phrase: str) -> frozenset[str] | None:
+        """When ``phrase`` may occur in a view of ``intent`` (its ``unless`` phrases blanked) but not in the text.
 
         Blanking writes spaces, so only a phrase with a space can: one that starts or ends with a space or
-        holds two in a row, or any phrase with a space when a one-character ``unless`` phrase is blanked.
+        holds two in a row whatever the text (the empty set: always try it), else one with a space only
+        where a one-character ``unless`` phrase was blanked (the set of those characters: try it when the
+        text holds one of them); None: never.
         """
         if " " not in phrase:
-            return False
-        one_char = any(len(u) == 1 for u in self.lexicons[intent].unless)
-        return one_char or phrase[0] == " " or phrase[-1] == " " or "  " in phrase
+            return None
+        if phrase[0] == " " or phrase[-1] == " " or "  " in phrase:
+            return frozenset()
+        one_char = frozenset(u for u in self.lexicons[intent].unless if len(u) == 1)
+        return one_char or None
 
     def _compile_unless(self) -> None:
         """``unless`` phrases listed under themselves, with the order :func:`bot.triage.intents` blanks them in."""
         self.unless_hits: dict[str, tuple[tuple[str, int, str, str], ...]] = {}
-        always: list[tuple[str, int, str, str]] = []
+        risky: list[tuple[tuple[str, int, str, str], frozenset[str]]] = []
         for word, entries in self.unless_by_word.items():
             for pos, (intent, phrase) in enumerate(entries):
                 hit = (word, pos, intent, phrase)
-                if word and self._risky(intent, phrase):
-                    always.append(hit)
+                risk = self._risk(intent, phrase)
+                if word and risk is not None:
+                    risky.append((hit, risk))
                 elif word:
                     self.unless_hits[phrase] = (*self.unless_hits.get(phrase, ()), hit)
-        self.unless_always = tuple(always)
-        self.unless_loose_risky = tuple(self._risky(intent, phrase) for intent, phrase in self.unless_loose)
-        self.unless_literals = frozenset(self.unless_hits) | frozenset(p for _, p in self.unless_loose)
-        self.unless_always_words = frozenset(word for word, *_ in always)
-        self.unless_loose_blind = any(self.unless_loose_risky)  # a loose one that must be tried in any text
+        self.unless_risky = tuple(risky)
+        self.unless_loose_risk = tuple(self._risk(intent, phrase) for intent, phrase in self.unless_loose)
+        self.unless_literals = frozenset(p for ps in self.unless_by_word.values() for _, p in ps)
+        # A risky phrase with triggers needs one of them, all unless literals themselves: only the others
+        # (to be tried in any text holding their first word) can make a text without unless literals blank.
+        self.unless_always_words = frozenset(hit[0] for hit, risk in risky if not risk)
+        self.unless_loose_blind = any(risk is not None and not risk for risk in self.unless_loose_risk)
+
+
+def at_risk(risk: frozenset[str] | None, present: Collection[str]) -> bool:
+    """Whether a phrase with this :meth:`IntentMatcher._risk` must be tried in a text holding ``present``."""
+    return risk is not None and (not risk or not risk.isdisjoint(present))
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ def reference_intents(text: str, matcher: IntentMatcher, compound: float = 0.0) 
 
 
 def test_fast_matching_agrees_with_the_reference_on_the_labelled_texts() -> None:
-    for text in LABELLED:
+    for text in [*LABELLED, "such an abuse of power", "this deal is fire 🔥", "what a day, is anyone there?!?"]:
         for compound in (-0.6, 0.0, 0.5):
             assert detect_intents(text, MATCHER, compound) == reference_intents(text, MATCHER, compound), text
 
