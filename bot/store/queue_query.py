@@ -39,7 +39,7 @@ SEARCH_DRIVE_CAP = 1_000
 FILTER_DRIVE_CAP = 2_000
 """Up to this many items in a filter (its search left out), a filtered search walks the filter."""
 MATCH_PROBE_CAP = 20_000
-"""Up to about this many full-text candidates, a search within a large filter reads them all for its matches."""
+"""A search within a large filter reads up to this many of its full-text candidates for its matches."""
 _TRIGRAM = 3
 
 
@@ -181,27 +181,24 @@ def _scan(source: str, source_params: list[Any], where: QueueFilter, now: dateti
     return Scan(source, conditions, [*source_params, *params], order)
 
 
-def _count_scan(where: QueueFilter, now: datetime, phrases: str, first: list[int]) -> Scan:
-    """Streams the search's candidates, for a count of a search with many of them.
+def _count_scan(where: QueueFilter, now: datetime, candidates: str, params: list[Any]) -> Scan:
+    """Streams a search's ``candidates`` (a FROM clause yielding ``f.sid``), checking each; "" for every item.
 
-    With full-text terms the candidates are ``first``, those :func:`plan` already read, then the
-    index is asked only for those after them if the first ones do not fill the count; with short
-    terms only, every pending item's text is read in turn (cheaper than walking the queue's order).
-    The index tables hold pending items only (m007's triggers), so without a column filter the count
-    reads no row of ``suggestions`` and, when the index decides, no text; an intent is checked on
-    the primary key of ``queue_intents``.
+    The full-text candidates are usually ``_CANDIDATES``: those :func:`plan` already read, then the
+    index is asked only for those after them; with short terms only, every pending item's text is
+    read in turn (cheaper than walking the queue's order). The index tables hold pending items only
+    (m007's triggers), so without a column filter the count reads no row of ``suggestions`` and, when
+    the index decides, no text; an intent is checked on the primary key of ``queue_intents``.
     """
-    source, params, ident = "queue_text qt", [], "qt.suggestion_id"
-    if phrases:
-        source, params, ident = _CANDIDATES, [json.dumps(first), phrases, first[-1]], "f.sid"
+    source, ident = (candidates, "f.sid") if candidates else ("queue_text qt", "qt.suggestion_id")
     if where.intent:
         source += f" CROSS JOIN queue_intents qi ON qi.suggestion_id = {ident}"
     if _column_filters(where):
         source += f" CROSS JOIN suggestions s ON s.id = {ident}"
         ident = "s.id"
-    if phrases and _needs_text(where, True):
+    if candidates and _needs_text(where, True):
         source += " CROSS JOIN queue_text qt ON qt.suggestion_id = f.sid"
-    conditions, condition_params = _conditions(where, now, ident, intent_joined=True, from_index=bool(phrases))
+    conditions, condition_params = _conditions(where, now, ident, intent_joined=True, from_index=bool(candidates))
     return Scan(source, conditions, [*params, *condition_params], ident)
 
 
@@ -237,13 +234,6 @@ def _filter_size(db: sqlite_utils.Database, where: QueueFilter, now: datetime, c
     return int(min(sizes))
 
 
-def _candidates_estimate(db: sqlite_utils.Database, first: list[int]) -> float:
-    """How many full-text candidates there are, from how far into the pending ids the first ones reach."""
-    low, high = db.execute("SELECT (SELECT min(suggestion_id) FROM queue_text), "
-                           "(SELECT max(suggestion_id) FROM queue_text)").fetchone()
-    return len(first) * (int(high) - int(low) + 1) / max(1, first[-1] - int(low) + 1)
-
-
 def _all_match(db: sqlite_utils.Database, ids: list[int], where: QueueFilter, now: datetime) -> bool:
     """Whether every one of these full-text candidates of a search (with no filter) is one of its matches."""
     if not index_decides(where.q):
@@ -263,9 +253,32 @@ def _listed(ids: list[int], where: QueueFilter, now: datetime) -> tuple[Scan, Sc
     return listed, listed
 
 
+def _in_large_filter(db: sqlite_utils.Database, where: QueueFilter, now: datetime, phrases: str,
+                     page: Scan) -> tuple[Scan, Scan]:
+    """A search within a large filter: the term's candidates are read for their matches first.
+
+    A common term and a large filter may rarely meet, and walking the filter for them would read all
+    of it; so up to :data:`MATCH_PROBE_CAP` candidates are read, checked, and the matches kept (up
+    to one more than a count shows). Few matches are sorted; many fill a page after a few rows of
+    the walk. Past that many candidates the term is in most items, and the walk fills a page soon.
+    """
+    bounded = (f"(SELECT rowid AS sid FROM queue_search WHERE queue_search MATCH ? ORDER BY rowid "
+               f"LIMIT {MATCH_PROBE_CAP}) f")
+    matches = _ids(db, _count_scan(where, now, bounded, [phrases]), SEARCH_COUNT_CAP + 1)
+    if len(matches) <= SEARCH_COUNT_CAP and db.execute(  # every match found unless candidates were left unread
+            "SELECT EXISTS (SELECT 1 FROM queue_search WHERE queue_search MATCH ? ORDER BY rowid LIMIT 1 OFFSET ?)",
+            [phrases, MATCH_PROBE_CAP]).fetchone()[0]:
+        return page, _count_scan(where, now, _CANDIDATES, ["[]", phrases, 0])
+    return _listed(matches, where, now) if len(matches) <= SEARCH_DRIVE_CAP else (page, _known(matches))
+
+
 def plan(db: sqlite_utils.Database, where: QueueFilter, now: datetime) -> tuple[Scan, Scan]:
     """How to read a filtered page and how to count its rows (see the module docstring)."""
     phrases = fts_phrases(where.q)
+    page = _walk(where, now)
+    filtered = bool(where.intent) or _column_filters(where)
+    if phrases and filtered and _filter_size(db, where, now, FILTER_DRIVE_CAP) > FILTER_DRIVE_CAP:
+        return _in_large_filter(db, where, now, phrases, page)
     ids: list[int] = []
     if phrases:
         ids = [row[0] for row in db.execute(
@@ -273,18 +286,11 @@ def plan(db: sqlite_utils.Database, where: QueueFilter, now: datetime) -> tuple[
             [phrases, SEARCH_DRIVE_CAP + 1])]
         if len(ids) <= SEARCH_DRIVE_CAP:
             return _listed(ids, where, now)
-    page = _walk(where, now)
-    if not search_terms(where.q):
-        return page, page
-    if not (where.intent or _column_filters(where)):  # a page of a search alone fills after a few rows
-        counted_already = len(ids) > SEARCH_COUNT_CAP and _all_match(db, ids, where, now)
-        return page, _known(ids) if counted_already else _count_scan(where, now, phrases, ids)
-    if not phrases or _filter_size(db, where, now, FILTER_DRIVE_CAP) <= FILTER_DRIVE_CAP:
-        return page, page  # a small filter (or one with short terms only) is read along its index
-    if _candidates_estimate(db, ids) > MATCH_PROBE_CAP:  # a term in most items: the walk fills a page soon
-        return page, _count_scan(where, now, phrases, ids)
-    # A large filter and a common term may rarely meet: read the term's candidates for the matches.
-    matches = _ids(db, _count_scan(where, now, phrases, ids), SEARCH_COUNT_CAP + 1)
-    if len(matches) <= SEARCH_DRIVE_CAP:
-        return _listed(matches, where, now)
-    return page, _known(matches)
+    if filtered or not search_terms(where.q):
+        return page, page  # a small filter (or short terms within a filter) is read along its index
+    # A search alone fills a page after a few rows; the count takes the candidates already read.
+    if len(ids) > SEARCH_COUNT_CAP and _all_match(db, ids, where, now):
+        return page, _known(ids)
+    if not phrases:
+        return page, _count_scan(where, now, "", [])
+    return page, _count_scan(where, now, _CANDIDATES, [json.dumps(ids), phrases, ids[-1]])
