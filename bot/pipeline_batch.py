@@ -43,7 +43,7 @@ class BatchDecider:
     ctx: TriageContext
     hours: dict[str, float]
     now: datetime
-    queued: dict[int, list[str]] = field(default_factory=dict)  # author id -> texts queued in this run, newest first
+    queued: dict[int, list[str]] = field(default_factory=dict)  # author id -> texts queued by this batch
 
     def __post_init__(self) -> None:
         self.limits = limits(self.settings)
@@ -61,7 +61,8 @@ class BatchDecider:
         author = reads.author_of[mention_id]
         past = reads.past.get(author, AuthorPast())
         sent = reads.sent_texts.get(author, [])
-        # Newer suggestions first, as the store orders them (by id, descending).
+        # The engine and the identical-text guardrail only test these texts for equality: order and repeats
+        # do not change an outcome, so each distinct text is read once.
         queued = self.queued.get(author, []) + reads.queued_texts.get(author, [])
         history = History(past.replies, past.open_loop, past.last_reply, tuple(sent + queued))
         proposal = suggest(mention, result, self.rules, history, self.brand, self.now)
@@ -78,4 +79,4 @@ class BatchDecider:
         p = outcome.proposal
         if p is None or outcome.mention_id in reads.has_reply or p.action == "ignore" or p.blocked_by or not p.text:
             return
-        self.queued.setdefault(reads.author_of[outcome.mention_id], []).insert(0, p.text)
+        self.queued.setdefault(reads.author_of[outcome.mention_id], []).append(p.text)

@@ -43,8 +43,8 @@ class BatchReads:
     author_of: dict[int, int] = field(default_factory=dict)  # mention id -> author row id
     same_text_authors: dict[str, int] = field(default_factory=dict)  # text hash -> distinct authors
     past: dict[int, AuthorPast] = field(default_factory=dict)  # author id -> loops with them
-    sent_texts: dict[int, list[str]] = field(default_factory=dict)  # author id -> outbox texts, newest first
-    queued_texts: dict[int, list[str]] = field(default_factory=dict)  # author id -> queued texts, newest first
+    sent_texts: dict[int, list[str]] = field(default_factory=dict)  # author id -> distinct texts in the outbox
+    queued_texts: dict[int, list[str]] = field(default_factory=dict)  # author id -> distinct texts queued
     blocked: dict[tuple[str, str], str] = field(default_factory=dict)  # (platform, handle) -> stored reason
     unanswered: dict[int, int] = field(default_factory=dict)  # mention id -> unanswered replies in its thread
     replies_since: dict[str, int] = field(default_factory=dict)  # platform -> replies since local midnight
@@ -92,17 +92,19 @@ class IngestStore:
         out.past = {int(a): AuthorPast(int(n), bool(w), parse_time(last)) for a, n, w, last in q(
             """SELECT l.author_id, count(l.replied_at), coalesce(sum(l.state = 'waiting_answer'), 0), max(l.replied_at)
                FROM loops l WHERE l.author_id IN (SELECT value FROM json_each(?)) GROUP BY l.author_id""", [authors])}
+        # Texts are only ever compared for equality, so each distinct one is read once: an author with
+        # twenty queued replies in rotation has a handful of distinct texts.
         out.sent_texts = _grouped(q(
-            f"""SELECT m.author_id, o.text FROM outbox o JOIN mentions m ON m.id = o.mention_id
+            f"""SELECT DISTINCT m.author_id, o.text FROM outbox o JOIN mentions m ON m.id = o.mention_id
                 WHERE m.author_id IN (SELECT value FROM json_each(?)) AND o.state IN ({_in(COMMITTED)})
-                  AND coalesce(o.posted_at, o.created_at) >= ? ORDER BY o.id DESC""",
+                  AND coalesce(o.posted_at, o.created_at) >= ?""",
             [authors, *COMMITTED, iso(window)]))
         out.queued_texts = _grouped(q(
             # Author -> their mentions -> suggestions, as ContactStore.suggested_to_author pins it.
-            """SELECT m.author_id, s.text FROM json_each(?) k CROSS JOIN mentions m ON m.author_id = k.value
+            """SELECT DISTINCT m.author_id, s.text FROM json_each(?) k CROSS JOIN mentions m ON m.author_id = k.value
                CROSS JOIN suggestions s ON s.mention_id = m.id
-               WHERE s.status IN ('pending', 'approved') AND s.text != '' AND s.created_at >= ?
-               ORDER BY s.id DESC""", [authors, iso(window)]))
+               WHERE s.status IN ('pending', 'approved') AND s.text != '' AND s.created_at >= ?""",
+            [authors, iso(window)]))
         out.blocked = {(str(p), str(h)): str(r) for p, h, r in q(
             """SELECT d.platform, d.handle, d.reason FROM json_each(?) k CROSS JOIN do_not_contact d
                ON d.platform = json_extract(k.value, '$[0]') AND d.handle = json_extract(k.value, '$[1]')""",
