@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -75,12 +76,18 @@ def process_new(rt: Runtime, now: datetime, report: PollReport, limit: int = 100
     transaction. If that write fails, the batch is redone one mention at a time, so only the mention at
     fault is left for the next poll. The results are those of :func:`process_one_by_one`.
     """
+    for waiting in _waiting(rt, report, limit):
+        for first in range(0, len(waiting), BATCH):
+            _process_batch(rt, waiting[first:first + BATCH], now, report)
+
+
+def _waiting(rt: Runtime, report: PollReport, limit: int) -> Iterator[list[tuple[int, Mention]]]:
+    """Mentions waiting for triage, up to ``limit`` at a time, without those that failed in this poll."""
     while True:
         batch = [(i, m) for i, m in rt.store.mentions.untriaged(limit + len(report.failed)) if i not in report.failed]
         if not batch:
             return
-        for first in range(0, len(batch), BATCH):
-            _process_batch(rt, batch[first:first + BATCH], now, report)
+        yield batch
 
 
 def _process_batch(rt: Runtime, batch: list[tuple[int, Mention]], now: datetime, report: PollReport) -> None:
@@ -98,7 +105,9 @@ def _process_batch(rt: Runtime, batch: list[tuple[int, Mention]], now: datetime,
     try:
         with rt.store.atomic():
             rt.store.ingest.write(outcomes, now)
-    except Exception:
+    except Exception as exc:
+        if not rt.store.ingest.row_at_fault(exc):
+            raise  # the database itself refused (locked, full, read-only): one at a time would fail alike
         log.exception("could not store a batch of %d triaged mentions; storing them one at a time", len(outcomes))
         _one_by_one(rt, [(o.mention_id, o.mention) for o in outcomes], now, report)
         return
@@ -112,11 +121,8 @@ def process_one_by_one(rt: Runtime, now: datetime, report: PollReport, limit: in
     Slow (about 20 statements a mention); the batched path must give the same stored results
     (tests/test_pipeline_batch.py), and falls back to this when a batch cannot be written.
     """
-    while True:
-        batch = [(i, m) for i, m in rt.store.mentions.untriaged(limit + len(report.failed)) if i not in report.failed]
-        if not batch:
-            return
-        _one_by_one(rt, batch, now, report)
+    for waiting in _waiting(rt, report, limit):
+        _one_by_one(rt, waiting, now, report)
 
 
 def _one_by_one(rt: Runtime, batch: list[tuple[int, Mention]], now: datetime, report: PollReport) -> None:

@@ -154,3 +154,21 @@ def test_a_batch_that_cannot_be_written_is_stored_one_mention_at_a_time(rt: Runt
     again = PollReport()
     process_new(rt, NOW + timedelta(minutes=5), again)
     assert again.triaged == 1 and rt.store.suggestions.counts() == {"pending": 3, "ignored": 2}
+
+
+def test_a_locked_database_stops_the_poll_instead_of_retrying_each_mention(rt: Runtime) -> None:
+    report = PollReport()
+    poll_connector(rt, "replay", NOW, report)
+    other = sqlite3.connect(rt.store.path)
+    other.execute("BEGIN IMMEDIATE")  # someone else holds the write lock past our busy timeout
+    rt.store.db.execute("PRAGMA busy_timeout = 50")
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            process_new(rt, NOW, report)
+    finally:
+        other.rollback()
+        other.close()
+    assert report.triaged == 0 and report.failed == {}  # nobody is blamed; all five wait for the next poll
+    assert len(rt.store.mentions.untriaged()) == 5
+    process_new(rt, NOW, report)
+    assert report.triaged == 5 and rt.store.suggestions.counts() == {"pending": 3, "ignored": 2}

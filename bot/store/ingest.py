@@ -11,6 +11,7 @@ keyed by a JSON array of mention ids). :meth:`IngestStore.write` stores a batch'
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -125,6 +126,13 @@ class IngestStore:
             """SELECT s.mention_id FROM json_each(?) k CROSS JOIN suggestions s
                ON s.mention_id = k.value AND s.kind = 'reply'""", [ids])}
         return out
+
+    @staticmethod
+    def row_at_fault(exc: BaseException) -> bool:
+        """True when a failed :meth:`write` may be down to one row (a constraint, a trigger's RAISE), so
+        that writing the batch one mention at a time can single it out; False when the database itself
+        is unavailable (locked past the busy timeout, full, read-only, I/O error)."""
+        return not isinstance(exc, sqlite3.OperationalError)
 
     def write(self, outcomes: Sequence[Outcome], now: datetime) -> list[int | None]:
         """Store every outcome (triage, suggestion, audit of a block, loop) in the caller's transaction.
