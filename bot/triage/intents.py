@@ -242,8 +242,8 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
             if match:
                 found[name] = f"{name}: {describe(match)}"
     if compound < WEAK_BELOW:
-        for name in matcher.weak_words:
-            if name not in found:
+        for name, literals in matcher.weak_any.items():
+            if name not in found and (not present.isdisjoint(literals) or matcher.weak_risky[name]):
                 cue = _weak(views.get(name, text), text, tokens, present, matcher, name)
                 if cue:
                     found[name] = f'{name}: "{cue}" in a text that is not positive ({compound:+.2f})'
@@ -253,12 +253,13 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
         if name not in found and becomes:
             found.setdefault(becomes, f'{becomes}: negated {name} "{phrase}"')
     cues = matcher.cues
-    sarcasm = _cue(text, tokens, matcher.sarcasm, present)
+    no_cue = present.isdisjoint(matcher.cue_literals) and not matcher.cue_ungated
+    sarcasm = "" if no_cue else _cue(text, tokens, matcher.sarcasm, present)
     if sarcasm:
         found.setdefault("complaint", f"complaint: sarcasm cue {sarcasm}")
         if found.pop("praise", None):
             extra.append(f"praise dropped: sarcasm cue {sarcasm}")
-    rhetorical = _cue(text, tokens, matcher.rhetorical, present)
+    rhetorical = "" if no_cue else _cue(text, tokens, matcher.rhetorical, present)
     if rhetorical:
         found.setdefault("complaint", f"complaint: rhetorical question {rhetorical}")
         if found.pop("question", None):

@@ -431,15 +431,21 @@ class IntentMatcher:
                                        if (risk := self._risk(name, p)) is not None)
                            for name, phrases in self.weak_phrases.items()}
         self.weak_literals = {name: frozenset(places) for name, places in self.weak_hits.items()}
+        # A text holding none of an intent's weak words and phrases (and no risky phrase) has none of its cues.
+        self.weak_any = {name: words | self.weak_literals.get(name, frozenset())
+                         for name, words in self.weak_words.items()}
         self.sarcasm = CueIndex(self.cues.sarcasm)
         self.rhetorical = CueIndex(self.cues.rhetorical)
+        self.cue_literals = self.sarcasm.literals | self.rhetorical.literals
+        self.cue_ungated = bool(self.sarcasm.ungated or self.rhetorical.ungated)
         cue_gates = [g for lex in (self.cues.sarcasm, self.cues.rhetorical) for p in lex.patterns
                      for alts in (p.gates, *p.also) for g in alts]
         phrases = [p for lex in (*self.lexicons.values(), self.cues.sarcasm, self.cues.rhetorical)
                    for p in (*lex.phrases, *lex.unless)]
         self.finder = LiteralFinder([*(g for gates in gated for g in gates),
                                      *(g for also in self.pattern_also for alts in also for g in alts), *cue_gates,
-                                     *phrases, *(p for weak in self.weak_phrases.values() for p in weak)])
+                                     *phrases, *(w for weak in (*self.weak_phrases.values(), *self.weak_words.values())
+                                                 for w in weak)])
 
     def _risk(self, intent: str, phrase: str) -> frozenset[str] | None:
         """When ``phrase`` may occur in a view of ``intent`` (its ``unless`` phrases blanked) but not in the text.
