@@ -1,15 +1,19 @@
 """The approval queue's filtered page as SQL, planned so that no filter reads every pending row.
 
-A page is pending suggestions in queue order (priority, SLA deadline, id). Where the rows come from
-depends on the filter (see migrations m007 and m009 for the index tables):
+A page is pending suggestions in queue order (priority, SLA deadline, id). Without a search, an
+intent filter reads ``queue_intents_order``, already in queue order, and everything else walks
+``suggestions`` in queue order through the (status, column, ...) indexes ("the walk"); the count
+reads the same index. A search is planned by how many items its term and its filter hold (see
+migrations m007 and m009 for the index tables):
 
-- a search first asks ``queue_search`` for its full-text candidates, at most
-  :data:`SEARCH_DRIVE_CAP` + 1 of them; when they are few, the page and the count both read just
-  those ids (handed back as a JSON list, so the full-text query runs once) and sort them;
-- otherwise an intent filter reads ``queue_intents_order``, already in queue order, and everything
-  else walks ``suggestions`` in queue order through the (status, column, ...) indexes; a common
-  search term is checked row by row there and a page fills after a few rows, while the count
-  streams the full-text candidates.
+- within a large filter (more than :data:`FILTER_DRIVE_CAP` items), the term's full-text
+  candidates are read first, up to :data:`MATCH_PROBE_CAP`, for their matches: few matches are
+  sorted, many fill a page after a few rows of the walk (a common term and a large filter may rarely
+  meet, and the walk would then read the whole filter);
+- otherwise ``queue_search`` gives up to :data:`SEARCH_DRIVE_CAP` + 1 candidates; when they are
+  few, the page and the count read just those ids (handed on as a JSON list, so the full-text
+  query runs once) and sort them; when they are many, the page walks the filter, and without a
+  filter the count streams the candidates (or takes them as they are, when all are matches).
 
 Search means: every whitespace-separated term occurs, ignoring ASCII case, in the mention text, the
 author's handle or the author's name (the LIKE below decides). The trigram index matches a superset:
@@ -18,7 +22,8 @@ ASCII and at least three characters long, a candidate from the index is a match,
 items listed in ``queue_text_folds`` (text the index folds onto ASCII where LIKE does not), which
 are still checked with LIKE; this saves reading each candidate's text. Terms reach FTS5 as quoted
 phrases, so no user input is query syntax. A search made only of terms shorter than three
-characters cannot use the index and walks the queue (a page of a rare short word reads every item).
+characters cannot use the index: its count reads the pending texts in turn, and a page of a rare
+short word (or of a short word within a large filter) reads every item of the filter.
 """
 
 from __future__ import annotations
