@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from bot.models import Mention, Triage
 from bot.triage.intents import detect_intents
@@ -48,6 +49,11 @@ def bounded(text: str) -> str:
     return text[:INTENT_HEAD] + "\n" + text[-INTENT_TAIL:]
 
 
+@lru_cache(maxsize=256)  # a handful of relevance scores recur; formatting two floats costs a microsecond
+def _off_topic(score: float, below: float) -> str:
+    return f"off_topic: relevance {score} is below {below}"
+
+
 def triage(mention: Mention, ctx: TriageContext, now: datetime, duplicate_authors: int = 1) -> Triage:
     """Sentiment, intents, relevance, language, spam and priority for one mention, with reasons."""
     text = mention.text
@@ -78,7 +84,7 @@ def triage(mention: Mention, ctx: TriageContext, now: datetime, duplicate_author
         intents = ["spam"]
     elif score < ctx.off_topic_below:
         intents = ["off_topic"]
-        reasons.append(f"off_topic: relevance {score} is below {ctx.off_topic_below}")
+        reasons.append(_off_topic(score, ctx.off_topic_below))
     lang_words = language_words_of(text, lowered, words if plain is lowered else None)
     lang, lang_reason = (language(text, mention.lang) if lang_words is None
                          else language_of_words(lang_words, mention.lang))

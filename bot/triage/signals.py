@@ -158,10 +158,15 @@ def language_of_words(words: list[str], platform_lang: str | None) -> tuple[str,
         elif n > second_hits:
             second_hits = n
     if best_hits > second_hits and (best_hits >= 2 or (best_hits == 1 and len(words) <= 3)):
-        return best, f"language {best}: {best_hits} common {best} words"
+        return best, _common_words(best, best_hits)
     if platform_lang and platform_lang != "und":
         return platform_lang, f"language {platform_lang}: platform tag"
     return "und", "language undetermined: too few known words"
+
+
+@lru_cache(maxsize=1_024)  # a few languages times a few counts: formatted once each
+def _common_words(lang: str, hits: int) -> str:
+    return f"language {lang}: {hits} common {lang} words"
 
 
 def spam_signals(text: str, duplicate_authors: int, same_text_limit: int = 3) -> list[str]:
