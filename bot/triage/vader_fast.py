@@ -42,6 +42,8 @@ _NEGATIONS: frozenset[str] = frozenset(NEGATE)
 _PHRASE_STARTS: frozenset[str] = frozenset(
     k.split(" ")[0] for k in (*_SPECIAL, *_BOOSTERS)
 )
+_SPECIAL_STARTS: frozenset[str] = frozenset(k.split(" ")[0] for k in _SPECIAL)
+_BOOSTER_PHRASE_STARTS: frozenset[str] = frozenset(k.split(" ")[0] for k in _BOOSTERS if " " in k)
 _SO_THIS = ("so", "this")
 _OR_NOR = ("or", "nor")
 _PUNCT = string.punctuation
@@ -85,25 +87,34 @@ def _idioms(valence: float, low: list[str], i: int) -> float:
     rule builds can be known, and the valence stays as it is.
     """
     w3, w2, w1, w0 = low[i - 3], low[i - 2], low[i - 1], low[i]
-    three_two_one = f"{w3} {w2} {w1}"
-    three_two = f"{w3} {w2}"
-    two_one = f"{w2} {w1}"
-    for seq in (f"{w1} {w0}", f"{w2} {w1} {w0}", two_one, three_two_one, three_two):
-        if seq in _SPECIAL:
-            valence = _SPECIAL[seq]
-            break
-    last = len(low) - 1
-    if last > i:
-        seq = f"{w0} {low[i + 1]}"
-        if seq in _SPECIAL:
-            valence = _SPECIAL[seq]
-    if last > i + 1:
-        seq = f"{w0} {low[i + 1]} {low[i + 2]}"
-        if seq in _SPECIAL:
-            valence = _SPECIAL[seq]
-    for seq in (three_two_one, three_two, two_one):
-        if seq in _BOOSTERS:
-            valence = valence + _BOOSTERS[seq]
+    # A phrase is only built when its first word starts a known one: the same first match, less formatting.
+    special, starts = _SPECIAL, _SPECIAL_STARTS
+    if w1 in starts and f"{w1} {w0}" in special:
+        valence = special[f"{w1} {w0}"]
+    elif w2 in starts and f"{w2} {w1} {w0}" in special:
+        valence = special[f"{w2} {w1} {w0}"]
+    elif w2 in starts and f"{w2} {w1}" in special:
+        valence = special[f"{w2} {w1}"]
+    elif w3 in starts and f"{w3} {w2} {w1}" in special:
+        valence = special[f"{w3} {w2} {w1}"]
+    elif w3 in starts and f"{w3} {w2}" in special:
+        valence = special[f"{w3} {w2}"]
+    if w0 in starts:
+        last = len(low) - 1
+        if last > i:
+            seq = f"{w0} {low[i + 1]}"
+            if seq in special:
+                valence = special[seq]
+        if last > i + 1:
+            seq = f"{w0} {low[i + 1]} {low[i + 2]}"
+            if seq in special:
+                valence = special[seq]
+    if w3 in _BOOSTER_PHRASE_STARTS:
+        for seq in (f"{w3} {w2} {w1}", f"{w3} {w2}"):
+            if seq in _BOOSTERS:
+                valence = valence + _BOOSTERS[seq]
+    if w2 in _BOOSTER_PHRASE_STARTS and f"{w2} {w1}" in _BOOSTERS:
+        valence = valence + _BOOSTERS[f"{w2} {w1}"]
     return valence
 
 
