@@ -22,8 +22,9 @@ ASCII and at least three characters long, a candidate from the index is a match,
 items listed in ``queue_text_folds`` (text the index folds onto ASCII where LIKE does not), which
 are still checked with LIKE; this saves reading each candidate's text. Terms reach FTS5 as quoted
 phrases, so no user input is query syntax. A search made only of terms shorter than three
-characters cannot use the index: its count reads the pending texts in turn, and a page of a rare
-short word (or of a short word within a large filter) reads every item of the filter.
+characters cannot use the index: without a filter the pending texts are read in turn for its
+matches (up to one more than a count shows; few are sorted), so a rare short word reads every
+pending text once, and within a filter the walk reads every item of the filter.
 """
 
 from __future__ import annotations
@@ -274,6 +275,11 @@ def _in_large_filter(db: sqlite_utils.Database, where: QueueFilter, now: datetim
             "SELECT EXISTS (SELECT 1 FROM queue_search WHERE queue_search MATCH ? ORDER BY rowid LIMIT 1 OFFSET ?)",
             [phrases, MATCH_PROBE_CAP]).fetchone()[0]:
         return page, _count_scan(where, now, _CANDIDATES, ["[]", phrases, 0])
+    return _from_matches(matches, where, now, page)
+
+
+def _from_matches(matches: list[int], where: QueueFilter, now: datetime, page: Scan) -> tuple[Scan, Scan]:
+    """The plan once every match is read (up to one more than a count shows): few are sorted, many walked."""
     return _listed(matches, where, now) if len(matches) <= SEARCH_DRIVE_CAP else (page, _known(matches))
 
 
@@ -296,6 +302,6 @@ def plan(db: sqlite_utils.Database, where: QueueFilter, now: datetime) -> tuple[
     # A search alone fills a page after a few rows; the count takes the candidates already read.
     if len(ids) > SEARCH_COUNT_CAP and _all_match(db, ids, where, now):
         return page, _known(ids)
-    if not phrases:
-        return page, _count_scan(where, now, "", [])
+    if not phrases:  # one read of the pending texts for the matches, sorted when few (a rare short word)
+        return _from_matches(_ids(db, _count_scan(where, now, "", []), SEARCH_COUNT_CAP + 1), where, now, page)
     return page, _count_scan(where, now, _CANDIDATES, [json.dumps(ids), phrases, ids[-1]])

@@ -37,7 +37,7 @@ PLANTED = (  # (text, author name): text the trigram index folds otherwise than 
     ("the smart plug", "Bo"), ("wifi", f"{KELVIN}im wifi"), ("wifi ok 100% under_score", "Kim"),
 )
 SEARCHES = ("", "wifi", "WiFi", "homekit", "kelvin", "smart", "kim", "ok", "wifi ok", "nimbus", "nimbus homekit",
-            RARE, "100%", "under_score", "no-such-word", f"{KELVIN}elvin", "hub")
+            RARE, "100%", "under_score", "no-such-word", f"{KELVIN}elvin", "hub", "zq")
 
 
 def _plant(store: Store) -> None:
