@@ -101,8 +101,8 @@ class Scan:
     """One way to read the filtered pending rows: a FROM clause, conditions, an order.
 
     The FROM clause yields the suggestion id as ``s.id`` (with ``suggestions`` as ``s``) or, for a
-    count that needs no column of ``suggestions``, as ``f.sid``. ``params`` holds the source's
-    parameters, then the conditions'.
+    count that needs no column of ``suggestions``, as ``f.sid`` or ``qt.suggestion_id`` (then also its
+    order). ``params`` holds the source's parameters, then the conditions'.
     """
 
     source: str
@@ -218,8 +218,8 @@ def _walk(where: QueueFilter, now: datetime) -> Scan:
 
 
 def _ids(db: sqlite_utils.Database, scan: Scan, limit: int) -> list[int]:
-    """The ids of up to ``limit`` items of ``scan``, in no particular order."""
-    sql = f"SELECT {scan.order.split(',')[-1]} FROM {scan.source} WHERE {scan.conditions} LIMIT ?"
+    """The ids of up to ``limit`` items of a :func:`_count_scan` (ordered by its id), in the order read."""
+    sql = f"SELECT {scan.order} FROM {scan.source} WHERE {scan.conditions} LIMIT ?"
     return [row[0] for row in db.execute(sql, [*scan.params, limit])]
 
 
