@@ -23,7 +23,7 @@ import math
 import re
 import string
 from heapq import heappop, heappush
-from itertools import repeat
+from itertools import compress, repeat
 
 from vaderSentiment.vaderSentiment import (  # type: ignore[import-untyped, unused-ignore]
     BOOSTER_DICT,
@@ -233,21 +233,28 @@ class FastVader(SentimentIntensityAnalyzer):  # type: ignore[misc]
             text = self._describe_emoji(text)
         text = text.strip()
 
+        # The package's words are its tokens with punctuation stripped unless that leaves two characters
+        # or fewer. Stripping removes no letter, so a word is upper-case exactly when its token is: the
+        # tokens stand in for the words wherever only that is asked (the capitals rules, boosters).
         tokens = text.split()
-        stripped = list(map(str.strip, tokens, repeat(_PUNCT, len(tokens))))
-        words = [t if len(w) <= 2 else w for t, w in zip(tokens, stripped, strict=True)]
-        low = list(map(str.lower, words))
-        n = len(words)
-        n_caps = sum(map(str.isupper, words))
+        if text.isascii():  # lower-casing keeps every length and the split: lower the text once
+            lowered = text.lower().split()
+            stripped = list(map(str.strip, lowered, repeat(_PUNCT, len(lowered))))
+            low = [t if len(w) <= 2 else w for t, w in zip(lowered, stripped, strict=False)]
+        else:
+            stripped = list(map(str.strip, tokens, repeat(_PUNCT, len(tokens))))
+            low = [(t if len(w) <= 2 else w).lower() for t, w in zip(tokens, stripped, strict=False)]
+        n = len(tokens)
+        n_caps = sum(map(str.isupper, tokens))
         cap_diff = 0 < n - n_caps < n
 
         lex = self._lex
         # Words outside the lexicon score 0 (an int, as in the package); only lexicon words need rules.
         sentiments: list[float] = [0] * n
-        for i in [i for i, lw in enumerate(low) if lw in lex]:
+        for i in compress(range(n), map(lex.__contains__, low)):
             lw = low[i]
             if not (lw in _BOOSTERS or (lw == "kind" and i < n - 1 and low[i + 1] == "of")):
-                sentiments[i] = self._word_valence(i, words, low, cap_diff)
+                sentiments[i] = self._word_valence(i, tokens, low, cap_diff)
 
         if "but" in low:
             _rescale_around_but(sentiments, low.index("but"))
