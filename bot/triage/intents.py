@@ -50,8 +50,8 @@ class IntentResult:
 def _ranked(hits: list[_H], tokens: dict[str, None]) -> list[_H]:
     """Hits ``(first word, place under it, ...)`` in the order a walk over the text's words meets them."""
     if len(hits) > 1:
-        order = {token: i for i, token in enumerate(tokens)}
-        hits.sort(key=lambda hit: (order[hit[0]], hit[1]))
+        order = list(tokens).index
+        hits.sort(key=lambda hit: (order(hit[0]), hit[1]))
     return hits
 
 
@@ -68,9 +68,9 @@ def _views(text: str, tokens: dict[str, None], present: set[str], matcher: Inten
         return views
     by_phrase = matcher.unless_hits
     hits = [hit for literal in present if literal in by_phrase for hit in by_phrase[literal] if hit[0] in tokens]
-    if matcher.unless_risky:
-        hits += [hit for hit, risk in matcher.unless_risky
-                 if hit[0] in tokens and (hit[3] in present or at_risk(risk, present))]
+    risky = matcher.unless_risky
+    hits += [hit for word in risky.keys() & tokens for hit, risk in risky[word]
+             if hit[3] in present or at_risk(risk, present)]
     for _, _, intent, phrase in _ranked(hits, tokens):
         _blank(views, text, intent, phrase)
     for (intent, phrase), risk in zip(matcher.unless_loose, matcher.unless_loose_risk, strict=True):

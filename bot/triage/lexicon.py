@@ -474,7 +474,9 @@ class IntentMatcher:
                     risky.append((hit, risk))
                 elif word:
                     self.unless_hits[phrase] = (*self.unless_hits.get(phrase, ()), hit)
-        self.unless_risky = tuple(risky)
+        self.unless_risky: dict[str, tuple[tuple[tuple[str, int, str, str], frozenset[str]], ...]] = {}
+        for hit, risk in risky:
+            self.unless_risky[hit[0]] = (*self.unless_risky.get(hit[0], ()), (hit, risk))
         self.unless_loose_risk = tuple(self._risk(intent, phrase) for intent, phrase in self.unless_loose)
         self.unless_literals = frozenset(p for ps in self.unless_by_word.values() for _, p in ps)
         # A risky phrase with triggers needs one of them, all unless literals themselves: only the others
