@@ -142,7 +142,8 @@ class IntentLexicon:
 
 def normalise(text: str) -> str:
     """Lower-case, with typographic apostrophes made plain (the form every lexicon entry is matched in)."""
-    return text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    lowered = text.lower()
+    return lowered if lowered.isascii() else lowered.replace("\u2019", "'").replace("\u2018", "'")
 
 
 @cache

@@ -168,25 +168,29 @@ def _score(sentiments: list[float], text: str) -> Scores:
     elif sum_s < 0:
         sum_s -= punct
     compound = sum_s / math.sqrt((sum_s * sum_s) + 15)
-    compound = max(-1.0, min(compound, 1.0))
+    if compound > 1.0:  # the package's max(-1.0, min(compound, 1.0)), without two calls
+        compound = 1.0
+    elif compound < -1.0:
+        compound = -1.0
 
     pos_sum = 0.0
     neg_sum = 0.0
     neu_count = sentiments.count(0)
-    for s in filter(None, sentiments):  # the zeros only count as neutral
+    for s in filter(None, sentiments):  # the zeros only count as neutral; the others are floats already
         if s > 0:
-            pos_sum += float(s) + 1
+            pos_sum += s + 1
         else:
-            neg_sum += float(s) - 1
-    if pos_sum > math.fabs(neg_sum):
+            neg_sum += s - 1
+    fabs = math.fabs
+    if pos_sum > fabs(neg_sum):
         pos_sum += punct
-    elif pos_sum < math.fabs(neg_sum):
+    elif pos_sum < fabs(neg_sum):
         neg_sum -= punct
-    total = pos_sum + math.fabs(neg_sum) + neu_count
+    total = pos_sum + fabs(neg_sum) + neu_count
     return (
-        round(math.fabs(neg_sum / total), 3),
-        round(math.fabs(neu_count / total), 3),
-        round(math.fabs(pos_sum / total), 3),
+        round(fabs(neg_sum / total), 3),
+        round(fabs(neu_count / total), 3),
+        round(fabs(pos_sum / total), 3),
         round(compound, 4),
     )
 
