@@ -191,6 +191,13 @@ class DaemonStateStore:
         partial.replace(target)
 
     def optimize(self) -> None:
-        """Refresh the query planner's statistics (``ANALYZE``) and let SQLite tune itself."""
+        """Refresh the planner's statistics (``ANALYZE``), let SQLite tune itself, and merge the search index.
+
+        Every queue change adds a small segment to the full-text index (FTS5 merges them only
+        gradually); merging them into one once a day keeps rare-word searches at about half the cost.
+        The index holds pending suggestions only, so this stays quick however long the history is.
+        """
         self.db.execute("ANALYZE")
         self.db.execute("PRAGMA optimize")
+        with transaction(self.db):
+            self.db.execute("INSERT INTO queue_search (queue_search) VALUES ('optimize')")

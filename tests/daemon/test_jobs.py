@@ -34,6 +34,25 @@ def test_maintenance_backs_up_online_keeps_the_newest_and_analyzes(rt: Runtime, 
     assert rt.store.db.execute("SELECT count(*) FROM sqlite_stat1").fetchone()[0] > 0
 
 
+def test_maintenance_merges_the_queue_search_index(rt: Runtime, tmp_path: Path) -> None:
+    poll_once(rt, NOW)
+    pending = rt.store.suggestions.pending()
+    for suggestion in pending[:3]:  # each decision is its own transaction, so its own index segment
+        with rt.store.atomic():
+            rt.store.db.execute("UPDATE suggestions SET status = 'rejected' WHERE id = ?", [suggestion.id])
+
+    def pages() -> int:  # FTS5 keeps each segment's leaves as rows of its data table
+        return int(rt.store.db.execute("SELECT count(*) FROM queue_search_data").fetchone()[0])
+
+    before = pages()
+    assert not jobs.maintenance(rt, NOW, tmp_path / "backups", keep=1).error
+    assert pages() < before
+    for (text,) in rt.store.db.execute("SELECT text FROM queue_text").fetchall():  # every item still found
+        word = max(text.split(), key=len).replace('"', "")
+        hits = rt.store.db.execute("SELECT count(*) FROM queue_search WHERE queue_search MATCH ?", [f'"{word}"'])
+        assert hits.fetchone()[0] >= 1, word
+
+
 def test_expire_moves_stale_pending_suggestions_and_audits(rt: Runtime) -> None:
     poll_once(rt, NOW)
     pending = len(rt.store.suggestions.pending())
