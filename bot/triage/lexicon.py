@@ -101,6 +101,10 @@ class LiteralFinder:
             return set()
         return set(map(_second, self._automaton.iter(text)))
 
+    def any_in(self, text: str) -> bool:
+        """Whether any of the literals occurs in ``text`` (the pass stops at the first)."""
+        return self._automaton is not None and next(self._automaton.iter(text), None) is not None
+
 
 class LexiconError(ValueError):
     """A triage data file or a brand extension is invalid."""

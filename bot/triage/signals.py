@@ -7,13 +7,14 @@ import tomllib
 from collections.abc import Sequence
 from functools import cache, lru_cache
 
-from bot.triage.lexicon import DATA, language_words, phrase_regex, words_of
+from bot.triage.lexicon import DATA, LiteralFinder, language_words, phrase_regex, words_of
 
 URL = re.compile(r"(?:https?://|www\.)\S+")
 # "#" or "@" not preceded by a word character, then a word: written with the literal first (the look-behind
 # checks the character before it), so the regex engine jumps from one "#" or "@" to the next.
 _HASHTAG = re.compile(r"#(?<!\w#)\w+")
 _MENTION = re.compile(r"@(?<!\w@)\w+")
+_NOTHING = "relevance 0.1: no brand keyword, tag or handle"
 LANGUAGE_SAMPLE = 2_000  # characters read to tell the language: enough, and bounded
 
 
@@ -47,11 +48,16 @@ class RelevanceRules:
                 tags = tuple((t, phrase_regex(t)) for t in (f"#{squashed}", f"${squashed}"))
                 self.keywords.append((keyword, k, tags, phrase_regex(k), k in vague))
         self.context = [(w, w.lower(), phrase_regex(w.lower())) for w in context]
+        # A text holding no handle, excluded phrase or keyword names nothing of ours: one pass tells.
+        self.finder = LiteralFinder([*(t for t, _ in self.handles), *(e[1] for e in self.excluded),
+                                     *(k[1] for k in self.keywords)])
 
     def score(self, text: str, addresses_us: bool) -> tuple[float, str]:
         """The relevance of a normalised text and its reason (see :func:`relevance`)."""
         if addresses_us:
             return 1.0, "relevance 1.0: addressed to our account"
+        if not self.finder.any_in(text):
+            return 0.1, _NOTHING
         for tagged, regex in self.handles:
             if tagged in text and regex.search(text):
                 return 1.0, f'relevance 1.0: names our account "{tagged}"'
@@ -84,7 +90,7 @@ class RelevanceRules:
             return round(best, 2), f"relevance {round(best, 2)}: {why}"
         if hit_excluded:
             return 0.05, f'relevance 0.05: only the excluded phrase "{hit_excluded}"'
-        return 0.1, "relevance 0.1: no brand keyword, tag or handle"
+        return 0.1, _NOTHING
 
 
 @cache

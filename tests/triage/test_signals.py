@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.triage.signals import _HASHTAG, _MENTION, language, reach, relevance, spam_signals
+from bot.triage.signals import _HASHTAG, _MENTION, RelevanceRules, language, reach, relevance, spam_signals
 
 KEYWORDS = ["apple", "iphone", "apple watch"]
 
@@ -84,3 +84,19 @@ def test_tag_and_handle_regexes_are_the_look_behind_ones(text: str) -> None:
     # Written literal-first for speed: the same matches as "a # or @ not preceded by a word character".
     for fast, symbol in ((_HASHTAG, "#"), (_MENTION, "@")):
         assert fast.findall(text) == re.findall(rf"(?<!\w){symbol}\w+", text)
+
+
+class _EveryText:
+    """A literal finder that lets every text through (relevance without its pre-filter)."""
+
+    def any_in(self, text: str) -> bool:
+        return True
+
+
+@given(st.lists(st.sampled_from(["apple", "app", "le", " ", "pie", "#", "$", "@", "iphone", "watch", "phone",
+                                 "apple pie", "@applesupport", "support", "x"]), max_size=10).map("".join))
+def test_relevance_pre_filter_never_changes_the_score(text: str) -> None:
+    rules = RelevanceRules(KEYWORDS, ["applesupport"], ["apple pie"], ["phone"], ["apple"])
+    unfiltered = RelevanceRules(KEYWORDS, ["applesupport"], ["apple pie"], ["phone"], ["apple"])
+    unfiltered.finder = _EveryText()  # type: ignore[assignment]
+    assert rules.score(text, False) == unfiltered.score(text, False)
