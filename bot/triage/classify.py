@@ -58,24 +58,25 @@ def triage(mention: Mention, ctx: TriageContext, now: datetime, duplicate_author
     """Sentiment, intents, relevance, language, spam and priority for one mention, with reasons."""
     text = mention.text
     sentiment = score_sentiment(text)
-    reasons = [f"sentiment {sentiment.label}: VADER compound {sentiment.compound:+.3f}"
+    compound = sentiment.compound
+    reasons = [f"sentiment {sentiment.label}: VADER compound {compound:+.3f}"
                + (f" (mean of {sentiment.segments} segments)" if sentiment.segments > 1 else "")]
     lowered = normalise(bounded(text))
     plain = URL.sub(" ", lowered) if ("http" in lowered or "www." in lowered) else lowered
     words = words_of(plain)  # shared by intents and, when exact, language
-    found = detect_intents(plain, ctx.lexicons, sentiment.compound, words)
+    found = detect_intents(plain, ctx.lexicons, compound, words)
     intents, why = found.intents, found.reasons
     score, relevance_reason = ctx.relevance_rules.score(lowered, mention.addresses_us)
-    if "praise" in intents and sentiment.compound <= PRAISE_DROPPED_BELOW:
+    if "praise" in intents and compound <= PRAISE_DROPPED_BELOW:
         intents.remove("praise")
-        why.append(f"praise dropped: the text is negative overall ({sentiment.compound:+.2f})")
+        why.append(f"praise dropped: the text is negative overall ({compound:+.2f})")
     implied = "crisis" if "crisis" in intents else "churn_risk" if "churn_risk" in intents else ""
-    if "complaint" not in intents and implied and sentiment.compound < IMPLIED_BELOW:
+    if "complaint" not in intents and implied and compound < IMPLIED_BELOW:
         intents.insert(0, "complaint")
-        why.append(f"complaint: {implied} in a text that is not positive ({sentiment.compound:+.2f})")
-    if "complaint" not in intents and "crisis" not in intents and sentiment.compound <= COMPLAINT_BELOW:
+        why.append(f"complaint: {implied} in a text that is not positive ({compound:+.2f})")
+    if "complaint" not in intents and "crisis" not in intents and compound <= COMPLAINT_BELOW:
         intents.insert(0, "complaint")
-        why.append(f"complaint: strongly negative sentiment ({sentiment.compound:+.2f} <= {COMPLAINT_BELOW})")
+        why.append(f"complaint: strongly negative sentiment ({compound:+.2f} <= {COMPLAINT_BELOW})")
     reasons += why
     reasons.append(relevance_reason)
     spam_reasons = spam_signals(text[:INTENT_HEAD], duplicate_authors, ctx.spam_duplicate_authors)
@@ -89,10 +90,11 @@ def triage(mention: Mention, ctx: TriageContext, now: datetime, duplicate_author
     lang, lang_reason = (language(text, mention.lang) if lang_words is None
                          else language_of_words(lang_words, mention.lang))
     reasons.append(lang_reason)
-    reasons.append(reach(mention.author.followers, mention.author.verified))
+    author = mention.author
+    reasons.append(reach(author.followers, author.verified))
     spam = "spam" in intents
     prio_score, level, prio_reason = priority_score(
-        tuple(intents), sentiment.compound, mention.author.followers, score, now - mention.created_at, spam)
+        tuple(intents), compound, author.followers, score, now - mention.created_at, spam)
     reasons.append(prio_reason)
     return record(Triage, {"sentiment": sentiment, "intents": tuple(intents), "relevance": score, "language": lang,
                            "spam": spam, "priority": level, "score": prio_score, "reasons": tuple(reasons)})
