@@ -8,7 +8,8 @@ from functools import lru_cache
 
 from bot.models import Mention, Triage
 from bot.triage.intents import detect_intents
-from bot.triage.lexicon import IntentMatcher, builtin_matcher, normalise, words_of
+from bot.triage.lexicon import normalise, words_of
+from bot.triage.matcher import IntentMatcher, builtin_matcher
 from bot.triage.priority import priority_score
 from bot.triage.records import record
 from bot.triage.sentiment import score_sentiment

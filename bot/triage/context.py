@@ -9,7 +9,8 @@ from pathlib import Path
 from bot.config import ConfigError, Settings
 from bot.config.loader import find_line
 from bot.triage.classify import TriageContext
-from bot.triage.lexicon import IntentMatcher, LexiconError, brand_matcher
+from bot.triage.lexicon import LexiconError
+from bot.triage.matcher import IntentMatcher, brand_matcher
 
 _Extensions = tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...]
 

@@ -20,17 +20,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, TypeVar
 
-from bot.triage.lexicon import (
-    INTENTS,
-    Candidate,
-    CueIndex,
-    IntentMatcher,
-    at_risk,
-    describe,
-    phrase_regex,
-    runs_of,
-    words_of,
-)
+from bot.triage.lexicon import INTENTS, describe, phrase_regex, runs_of, words_of
+from bot.triage.matcher import Candidate, CueIndex, IntentMatcher, at_risk
 
 _CLAUSE_END = re.compile(r"[.,!?;:\n]")
 WEAK_BELOW = 0.4  # weak cues count only in texts VADER does not find clearly positive

@@ -23,9 +23,9 @@ _new = object.__new__
 def supports(cls: type) -> bool:
     """Whether :func:`record` builds ``cls`` exactly as its ``__init__`` would."""
     params = getattr(cls, "__dataclass_params__", None)
+    # No __post_init__ also means no InitVar (those go to __post_init__); fields() lists the rest.
     return (params is not None and params.frozen and not hasattr(cls, "__post_init__")
-            and "__slots__" not in cls.__dict__
-            and all(f.init and f._field_type is dataclasses._FIELD for f in dataclasses.fields(cls)))  # type: ignore[attr-defined]
+            and "__slots__" not in cls.__dict__ and all(f.init for f in dataclasses.fields(cls)))
 
 
 def record(cls: type[_R], fields: dict[str, Any]) -> _R:

@@ -9,7 +9,8 @@ import pytest
 from bot.models import Author, Mention
 from bot.triage import TriageContext, triage
 from bot.triage.intents import detect_intents
-from bot.triage.lexicon import builtin_matcher, normalise
+from bot.triage.lexicon import normalise
+from bot.triage.matcher import builtin_matcher
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 CTX = TriageContext(keywords=["acme"], handles=["acmehelp"], excluded=["acme anvil"])

@@ -19,15 +19,13 @@ from bot.triage.lexicon import (
     INTENTS,
     TOKEN,
     IntentLexicon,
-    IntentMatcher,
     LiteralFinder,
-    brand_matcher,
-    builtin_matcher,
     describe,
     normalise,
     phrase_regex,
     words_of,
 )
+from bot.triage.matcher import IntentMatcher, brand_matcher, builtin_matcher
 from tests.conftest import REPO
 
 MATCHER = builtin_matcher()
