@@ -6,21 +6,9 @@ the labelled set); the second half pins texts that must not become complaints.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from bot.models import Author, Mention
-from bot.triage import TriageContext, triage
-
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-CTX = TriageContext(keywords=["acme"], handles=["acmehelp"], excluded=[])
-
-
-def intents_of(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    mention = Mention("x", "1", Author("x", "1", "sam", followers=100), text, NOW, "acmehelp")
-    result = triage(mention, CTX, NOW)
-    return result.intents, result.reasons
+from tests.triage.test_intents import run as intents_of
 
 
 @pytest.mark.parametrize("text", [
