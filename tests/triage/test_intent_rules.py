@@ -27,6 +27,8 @@ from tests.triage.test_intents import run as intents_of
     "acme app down all afternoon, can't pay for anything",
     "acme wifi has been \"temporarily unavailable\" since monday",
     "a week later and still no word from acme",
+    "on the phone to acme for 2 hours this morning",
+    "queued for 40 minutes at the acme counter",
     "@acmehelp that was 3 weeks ago",
     # quality and money
     "acme quality has gone downhill, my jumper shrank in the first wash",
