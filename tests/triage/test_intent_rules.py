@@ -37,9 +37,7 @@ from tests.triage.test_intents import run as intents_of
     "acme wants me to pay for their mistake",
     "what exactly are we paying acme for if the service is down every weekend",
     # sarcasm and rhetorical questions
-    "nothing says premium like an acme charger that stops after a month",
     "acme u ok hun? website's been dead for hours",
-    "acme hub lasted 3 days instead of the year it says. brilliant.",
     "how is acme allowed to charge a fee for cancelling",
     "@acmehelp is this how you treat loyal customers",
 ])
