@@ -12,13 +12,17 @@ import math
 import random
 import sys
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bench.harness import Figure, figure
 from bot.config.settings import BrandSettings, RedditSettings, XSettings
+from bot.models import Cursor
+from connectors.base import Connector
 from connectors.reddit import RedditConnector, RedditCredentials
 from connectors.x import XConnector, XCredentials
 from tests.fakes import fake_reddit, fake_x
+from tests.fakes._server import FakeServer
 from tests.fakes.fake_reddit import FakeReddit
 from tests.fakes.fake_x import FakeX
 
@@ -32,6 +36,25 @@ def per_query(paths: list[str]) -> Counter[str]:
     return Counter(p for p in paths if not p.startswith("/2/users/by") and "access_token" not in p)
 
 
+def _polls(platform: str, fake: FakeServer, conn: Connector, cursor: Cursor | None, now: datetime, n: int,
+           add_late: Callable[[], object]) -> list[tuple[str, str, int, int, str]]:
+    """Requests per listening query of three polls: ``n`` new mentions, nothing new, then one late mention."""
+    rows = []
+    seen: set[str] = set()
+    for label in (f"{n:,} new", "nothing new", "1 new"):
+        if label == "1 new":
+            add_late()
+        fake.reset_log()
+        batch = conn.poll(cursor, now)
+        cursor = batch.cursor
+        ids = [m.platform_id for m in batch.mentions]
+        refetched = len(seen & set(ids))
+        seen |= set(ids)
+        for path, count in sorted(per_query([r.path for r in fake.calls()]).items()):
+            rows.append((platform, label, count, len(ids), f"{path} refetched={refetched}"))
+    return rows
+
+
 def bench_x(now: datetime, n: int = N) -> list[tuple[str, str, int, int, str]]:
     fake = FakeX()
     url = fake.start()
@@ -41,21 +64,10 @@ def bench_x(now: datetime, n: int = N) -> list[tuple[str, str, int, int, str]]:
     cursor = conn.poll(None, now).cursor
     for i in range(n):
         fake.add_tweet(f"user{i % 97}", f"my nimbus #{i}")
-    rows = []
-    seen: set[str] = set()
-    for label in (f"{n:,} new", "nothing new", "1 new"):
-        if label == "1 new":
-            fake.add_tweet("late", "nimbus again")
-        fake.reset_log()
-        batch = conn.poll(cursor, now)
-        cursor = batch.cursor
-        ids = [m.platform_id for m in batch.mentions]
-        refetched = len(seen & set(ids))
-        seen |= set(ids)
-        for path, count in sorted(per_query([r.path for r in fake.calls()]).items()):
-            rows.append(("x", label, count, len(ids), f"{path} refetched={refetched}"))
-    fake.stop()
-    return rows
+    try:
+        return _polls("x", fake, conn, cursor, now, n, lambda: fake.add_tweet("late", "nimbus again"))
+    finally:
+        fake.stop()
 
 
 def bench_reddit(now: datetime, n: int = N) -> list[tuple[str, str, int, int, str]]:
@@ -70,21 +82,11 @@ def bench_reddit(now: datetime, n: int = N) -> list[tuple[str, str, int, int, st
     fake.remaining = 10**9  # the fake's window is not what is measured here
     for i in range(n):
         fake.add_comment(f"user{i % 97}", f"my nimbus #{i}", parent=post)
-    rows = []
-    seen: set[str] = set()
-    for label in (f"{n:,} new", "nothing new", "1 new"):
-        if label == "1 new":
-            fake.add_comment("late", "nimbus again", parent=post)
-        fake.reset_log()
-        batch = conn.poll(cursor, now)
-        cursor = batch.cursor
-        ids = [m.platform_id for m in batch.mentions]
-        refetched = len(seen & set(ids))
-        seen |= set(ids)
-        for path, count in sorted(per_query([r.path for r in fake.calls()]).items()):
-            rows.append(("reddit", label, count, len(ids), f"{path} refetched={refetched}"))
-    fake.stop()
-    return rows
+    try:
+        return _polls("reddit", fake, conn, cursor, now, n,
+                      lambda: fake.add_comment("late", "nimbus again", parent=post))
+    finally:
+        fake.stop()
 
 
 def run(quick: bool = False) -> list[Figure]:
