@@ -32,8 +32,10 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.config.settings import TriageSettings
 from bot.store import connect
 from bot.store.bulk import load, next_id, row_counts, session
+from bot.store.daemon_state import DaemonStateStore
 from bot.store.mentions import text_hash
 
 WEEK = "2026-W10"
@@ -268,6 +270,8 @@ def build(db_path: Path, seed: int, mentions: int = 0, pending: int = 0, loops: 
             out = _Rows(db, Generator(seed, authors), seed)
             for chunk in _prefetched(_chunks(out, mentions, pending, loops, week_loops)):
                 load(db, chunk)
+        # As the daemon's daily maintenance leaves it at END: the same-text window's copies only.
+        DaemonStateStore(db).prune_recent_texts(END - timedelta(days=TriageSettings().spam_same_text_days))
         return row_counts(db)
     finally:
         db.close()

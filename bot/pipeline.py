@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.models import Mention, Suggestion, Triage
-from bot.pipeline_batch import BatchDecider
+from bot.pipeline_batch import BatchDecider, copies_within
 from bot.policy.gate import audit_blocked, propose
 from bot.runtime import Runtime
 from bot.store.ingest import Outcome
@@ -92,7 +92,8 @@ def _waiting(rt: Runtime, report: PollReport, limit: int) -> Iterator[list[tuple
 
 def _process_batch(rt: Runtime, batch: list[tuple[int, Mention]], now: datetime, report: PollReport) -> None:
     decider = BatchDecider(rt.settings, rt.rules, rt.brand, rt.triage_context, rt.sla_hours(), now)
-    reads = rt.store.ingest.reads(batch, decider.handles(batch), decider.window, decider.midnight)
+    reads = rt.store.ingest.reads(batch, decider.handles(batch), decider.window, decider.midnight,
+                                  decider.copies_within)
     outcomes: list[Outcome] = []
     for mention_id, mention in batch:
         try:
@@ -143,7 +144,7 @@ def _failed(report: PollReport, mention_id: int, exc: Exception) -> None:
 
 def _process_one(rt: Runtime, ctx: TriageContext, hours: dict[str, float], mention_id: int, mention: Mention,
                  now: datetime, report: PollReport) -> None:
-    copies = rt.store.mentions.authors_with_same_text(mention.text)
+    copies = rt.store.mentions.authors_with_same_text(mention.text, mention.created_at, copies_within(rt.settings))
     result = triage(mention, ctx, now, duplicate_authors=copies)
     proposal = propose(rt, mention_id, mention, result, now)  # policy engine, then the guardrails
     due = sla_due(mention.created_at, result.priority, hours)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.models import Mention, Triage
@@ -26,11 +26,15 @@ from bot.policy.gate import checked, dnc_reason, limits, listed_in_config, local
 from bot.policy.guardrails import Facts, handle_key
 from bot.policy.rules import Rule
 from bot.store.ingest import AuthorPast, BatchReads, Outcome
-from bot.store.mentions import text_hash
 from bot.triage import TriageContext
 from bot.triage.priority import sla_due
 
 Triager = Callable[..., Triage]
+
+
+def copies_within(settings: Settings) -> timedelta:
+    """How far before a mention copies of its text from other authors count (``[triage] spam_same_text_days``)."""
+    return timedelta(days=settings.triage.spam_same_text_days)
 
 
 @dataclass
@@ -47,6 +51,7 @@ class BatchDecider:
 
     def __post_init__(self) -> None:
         self.limits = limits(self.settings)
+        self.copies_within = copies_within(self.settings)
         self.window = text_window(self.settings, self.now)
         self.midnight = local_midnight(self.settings, self.now)
 
@@ -56,8 +61,7 @@ class BatchDecider:
 
     def decide(self, mention_id: int, mention: Mention, reads: BatchReads, triage: Triager) -> Outcome:
         """Triage one mention and propose its suggestion, as the one-by-one path would at this point."""
-        result = triage(mention, self.ctx, self.now, duplicate_authors=reads.same_text_authors.get(
-            text_hash(mention.text), 0))
+        result = triage(mention, self.ctx, self.now, duplicate_authors=reads.same_text_authors.get(mention_id, 0))
         author = reads.author_of[mention_id]
         past = reads.past.get(author, AuthorPast())
         sent = reads.sent_texts.get(author, [])

@@ -9,9 +9,11 @@ ids), loops, audit, the outbox and the queue index.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -113,6 +115,31 @@ def test_generated_mentions_batched_and_one_by_one_store_the_same(tmp_path: Path
     assert "no reason given" in blocked and "bot.toml guardrails.do_not_contact" in blocked
     assert any('"spam"' in str(row[3]) for row in batched["triage"])
     assert len(batched["loops"]) > 100 and len(batched["audit"]) > 10
+
+
+def test_a_short_same_text_window_batched_and_one_by_one_store_the_same(tmp_path: Path) -> None:
+    # 21.6 minutes: the promotion (every 40th mention, one copy every 8 minutes) has 3 authors in it.
+    runs = {}
+    for name, process in (("batched", process_new), ("single", process_one_by_one), ("week", process_new)):
+        rt = _runtime(tmp_path / name, _generated())
+        if name != "week":
+            rt.settings = replace(rt.settings, triage=replace(rt.settings.triage, spam_same_text_days=0.015))
+        try:
+            report = PollReport()
+            poll_connector(rt, "replay", NOW, report)
+            process(rt, NOW, report)
+            runs[name] = _rows(rt)
+        finally:
+            rt.close()
+    for table in TABLES:
+        assert runs["batched"][table] == runs["single"][table], table
+
+    def copies(rows: list[tuple[object, ...]]) -> list[int]:  # authors in each "same text" spam reason
+        return [int(r.split()[-2]) for row in rows for r in json.loads(str(row[9]))
+                if r.startswith("spam: the same text")]
+
+    short, week = copies(runs["batched"]["triage"]), copies(runs["week"]["triage"])
+    assert short and max(short) == 3 and max(week) > 10  # the window bounds the count; both paths agree on it
 
 
 def test_sample_history_batched_and_one_by_one_store_the_same(tmp_path: Path,

@@ -10,9 +10,9 @@ gets one message on stderr naming its number and is skipped; the exit code is th
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
 import click
@@ -86,6 +86,36 @@ def as_json(ident: str | int, result: Triage) -> str:
     }, ensure_ascii=False)
 
 
+def copies_in_window(mentions: list[Mention], within: timedelta) -> list[int]:
+    """Per mention, how many distinct authors in ``mentions`` posted its text (folded) in ``[created_at - within,
+    created_at]``: the pipeline's same-text count (the store's ``recent_texts``) over an input file."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, m in enumerate(mentions):
+        groups[" ".join(normalise(m.text).split())].append(i)
+    out = [0] * len(mentions)
+    for members in groups.values():  # a sliding window over each text's copies in time order
+        members.sort(key=lambda i: mentions[i].created_at)
+        inside: Counter[str] = Counter()
+        first = last = 0
+        for i in members:
+            at = mentions[i].created_at
+            while last < len(members) and mentions[members[last]].created_at <= at:
+                inside[_who(mentions[members[last]])] += 1
+                last += 1
+            while mentions[members[first]].created_at < at - within:
+                gone = _who(mentions[members[first]])
+                inside[gone] -= 1
+                if not inside[gone]:
+                    del inside[gone]
+                first += 1
+            out[i] = len(inside)
+    return out
+
+
+def _who(mention: Mention) -> str:
+    return mention.author.handle or mention.platform_id
+
+
 @click.command("triage")
 @click.argument("source", type=click.File("r", encoding="utf-8"), default="-")
 @click.option("--now", "at", default=None, metavar="TIME",
@@ -111,12 +141,9 @@ def triage_cmd(source: IO[str], at: str | None) -> None:
         except BadLine as exc:
             bad += 1
             click.echo(f"line {number}: {exc}", err=True)
-    authors: dict[str, set[str]] = defaultdict(set)
-    for row in rows:  # the same text from several authors is a spam signal
-        authors[" ".join(normalise(row.mention.text).split())].add(row.mention.author.handle or row.mention.platform_id)
-    for row in rows:
-        copies = len(authors[" ".join(normalise(row.mention.text).split())])
-        click.echo(as_json(row.id, triage(row.mention, ctx, moment, duplicate_authors=copies)))
+    copies = copies_in_window([r.mention for r in rows], timedelta(days=settings.triage.spam_same_text_days))
+    for row, count in zip(rows, copies, strict=True):
+        click.echo(as_json(row.id, triage(row.mention, ctx, moment, duplicate_authors=count)))
     if bad:
         click.echo(f"{bad} line(s) skipped; {len(rows)} triaged", err=True)
         raise SystemExit(1)

@@ -160,4 +160,7 @@ def load_settings(path: str | Path) -> Settings:
                                f'list at least one handle, e.g. {platform} = ["yourbrand"]')
     if not settings.brand.keywords:
         raise builder.fail(("brand", "keywords"), "no keywords", 'list the words people use for the brand')
+    if not settings.triage.spam_same_text_days > 0:
+        raise builder.fail(("triage", "spam_same_text_days"), f"expected more than 0 days, got "
+                           f"{settings.triage.spam_same_text_days:g}", "write a number of days such as 7")
     return dataclasses.replace(settings, source=str(file))

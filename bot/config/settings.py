@@ -236,7 +236,7 @@ class TriageSettings:
     ``context_words`` raise the relevance of a one-word keyword; ``ambiguous_keywords`` are keywords that are
     also common words ("apple", "bolt"): alone they are not enough, with context words they are; ``off_topic_below``
     is the relevance under which a mention is off-topic; ``spam_same_text_authors`` authors posting one
-    text make it spam.
+    text within ``spam_same_text_days`` days before a mention make it spam.
     """
 
     intents: dict[str, IntentExtension] = field(default_factory=dict)
@@ -244,6 +244,7 @@ class TriageSettings:
     ambiguous_keywords: list[str] = field(default_factory=list)
     off_topic_below: float = 0.3
     spam_same_text_authors: int = 3
+    spam_same_text_days: float = 7.0
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.loops import check_loops
 from bot.pipeline import PollReport, poll_connector, process_new
+from bot.pipeline_batch import copies_within
 from bot.queue import expire_stale
 from bot.runtime import Runtime
 
@@ -87,13 +88,15 @@ def weekly_report(rt: Runtime, now: datetime) -> Outcome:
 
 
 def maintenance(rt: Runtime, now: datetime, backup_dir: Path, keep: int) -> Outcome:
-    """Back the database up online (keeping the newest ``keep``), then ``ANALYZE`` and ``PRAGMA optimize``."""
+    """Prune the same-text window's old copies, back the database up online (keeping the newest ``keep``), then
+    ``ANALYZE`` and ``PRAGMA optimize``."""
+    pruned = rt.store.daemon.prune_recent_texts(now - copies_within(rt.settings))
     target = backup_dir / f"{BACKUP_PREFIX}{now:%Y%m%d-%H%M%S}.db"
     rt.store.daemon.backup(target)
     removed = prune_backups(backup_dir, keep)
     rt.store.daemon.optimize()
     return Outcome(f"backup {target.name} ({target.stat().st_size // 1024} KiB), removed {len(removed)} old, "
-                   "analyzed")
+                   f"analyzed, {pruned} old text copies pruned")
 
 
 def prune_backups(backup_dir: Path, keep: int) -> list[Path]:

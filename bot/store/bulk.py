@@ -4,6 +4,8 @@ Used by ``bench/generate.py`` to build large databases fast. The caller supplies
 the column order of :data:`COLUMNS` and assigns ids itself, so no row needs a lookup. Tables are
 filled in foreign-key order, and rows are streamed (any iterable), so a million loops never sit in
 memory at once. Nothing here is used on the live path: normal writes go through the repositories.
+The tables' triggers fire as on the live path (a mention enters the triage work list and the recent
+texts the same-text count reads), so a loaded row is stored exactly as an ingested one.
 """
 
 from __future__ import annotations

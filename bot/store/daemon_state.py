@@ -2,8 +2,8 @@
 
 Per job: how often it ran, failed, and when it last succeeded; per instance: who runs, since when,
 and the last heartbeat. Also the maintenance the daemon does on the database itself: an online
-backup through SQLite's backup API, ``ANALYZE`` and ``PRAGMA optimize``, and expiring stale
-suggestions.
+backup through SQLite's backup API, ``ANALYZE`` and ``PRAGMA optimize``, expiring stale
+suggestions, and pruning the recent texts the same-text spam count reads.
 """
 
 from __future__ import annotations
@@ -177,6 +177,15 @@ class DaemonStateStore:
                     "VALUES (?, 'ronr', 'expired', 'suggestion', ?, ?)",
                     [iso(now), sid, json.dumps({"queued_before": iso(queued_before)})])
         return ids
+
+    def prune_recent_texts(self, keep_since: datetime) -> int:
+        """Forget stored copies of texts created before ``keep_since``; return how many rows went.
+
+        ``recent_texts`` only serves the same-text count over ``[triage] spam_same_text_days``, so run
+        daily with ``now`` minus that window it holds about one window and a day of mentions.
+        """
+        with transaction(self.db):
+            return int(self.db.execute("DELETE FROM recent_texts WHERE created_at < ?", [iso(keep_since)]).rowcount)
 
     def backup(self, target: Path) -> None:
         """Copy the live database to ``target`` with SQLite's online backup API (writers keep going)."""

@@ -15,7 +15,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlite_utils
 
@@ -24,7 +24,7 @@ from bot.store.audit import RECORD_SQL, detail_json
 from bot.store.contacts import COMMITTED, ContactStore, _in
 from bot.store.database import iso, parse_time
 from bot.store.loops import OPEN_SQL
-from bot.store.mentions import text_hash
+from bot.store.mentions import same_text_authors
 from bot.store.suggestions import ADD_SQL, TRIAGE_SQL, suggestion_row, triage_row
 
 
@@ -42,7 +42,7 @@ class BatchReads:
     """What the store says about a batch of mentions, keyed by mention id, author id or text hash."""
 
     author_of: dict[int, int] = field(default_factory=dict)  # mention id -> author row id
-    same_text_authors: dict[str, int] = field(default_factory=dict)  # text hash -> distinct authors
+    same_text_authors: dict[int, int] = field(default_factory=dict)  # mention id -> authors of its text lately
     past: dict[int, AuthorPast] = field(default_factory=dict)  # author id -> loops with them
     sent_texts: dict[int, list[str]] = field(default_factory=dict)  # author id -> distinct texts in the outbox
     queued_texts: dict[int, list[str]] = field(default_factory=dict)  # author id -> distinct texts queued
@@ -71,12 +71,13 @@ class IngestStore:
         self.contacts = ContactStore(db)
 
     def reads(self, batch: Sequence[tuple[int, Mention]], handles: Iterable[tuple[str, str]], window: datetime,
-              midnight: datetime) -> BatchReads:
+              midnight: datetime, copies_within: timedelta) -> BatchReads:
         """Everything the batch needs: one statement per kind of fact, whatever the batch size.
 
         ``handles`` are the (platform, stored handle) pairs to look up on the do-not-contact list,
-        ``window`` the start of the identical-text window and ``midnight`` the start of today in the
-        configured timezone (for the replies-today count).
+        ``window`` the start of the identical-text window, ``midnight`` the start of today in the
+        configured timezone (for the replies-today count) and ``copies_within`` how far back before
+        each mention copies of its text count (``[triage] spam_same_text_days``).
         """
         out = BatchReads()
         if not batch:
@@ -85,10 +86,7 @@ class IngestStore:
         q = self.db.execute
         out.author_of = {int(m): int(a) for m, a in q(
             "SELECT m.id, m.author_id FROM json_each(?) k CROSS JOIN mentions m ON m.id = k.value", [ids])}
-        hashes = json.dumps(sorted({text_hash(m.text) for _, m in batch}))
-        out.same_text_authors = {str(h): int(n) for h, n in q(
-            """SELECT m.text_hash, count(DISTINCT m.author_id) FROM mentions m
-               WHERE m.text_hash IN (SELECT value FROM json_each(?)) GROUP BY m.text_hash""", [hashes])}
+        out.same_text_authors = same_text_authors(self.db, [(i, m.text, m.created_at) for i, m in batch], copies_within)
         authors = json.dumps(sorted(set(out.author_of.values())))
         out.past = {int(a): AuthorPast(int(n), bool(w), parse_time(last)) for a, n, w, last in q(
             """SELECT l.author_id, count(l.replied_at), coalesce(sum(l.state = 'waiting_answer'), 0), max(l.replied_at)

@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlite_utils
 
@@ -45,6 +45,27 @@ def row_to_mention(row: dict[str, object]) -> Mention:
 def text_hash(text: str) -> str:
     """A short fingerprint of a text with case and spacing folded (finds copies across authors)."""
     return hashlib.sha1(" ".join(text.lower().split()).encode("utf-8")).hexdigest()[:16]
+
+
+def same_text_authors(db: sqlite_utils.Database, items: Sequence[tuple[int, str, datetime]],
+                      within: timedelta) -> dict[int, int]:
+    """Per (key, text, time): how many distinct authors stored a copy of the text created in ``[time - within, time]``.
+
+    Read from ``recent_texts`` (kept by a trigger on ``mentions``, pruned to the window by the daily
+    maintenance), in one statement however many items: a mention counts its own author, so a stored
+    mention gets at least 1; keys whose text has no copy in the window are left out.
+    """
+    if not items:
+        return {}
+    keyed = json.dumps([[key, text_hash(text), iso(at - within), iso(at)] for key, text, at in items])
+    return {int(key): int(n) for key, n in db.execute(SAME_TEXT_SQL, [keyed])}
+
+
+SAME_TEXT_SQL = """SELECT json_extract(k.value, '$[0]'), count(DISTINCT r.author_id) FROM json_each(?) k
+    CROSS JOIN recent_texts r ON r.text_hash = json_extract(k.value, '$[1]')
+      AND r.created_at BETWEEN json_extract(k.value, '$[2]') AND json_extract(k.value, '$[3]')
+    GROUP BY k.key"""
+"""Distinct authors per [key, text hash, from, to] of a JSON array: each item one range of the primary key."""
 
 
 MENTION_COLUMNS = """m.*, a.platform_id AS a_platform_id, a.handle AS a_handle, a.name AS a_name,
@@ -161,11 +182,9 @@ class MentionStore:
                 JOIN authors a ON a.id = m.author_id ORDER BY u.mention_id LIMIT ?""", [limit])
         return [(int(r["id"]), row_to_mention(r)) for r in rows]
 
-    def authors_with_same_text(self, text: str) -> int:
-        """How many distinct authors posted this text (case and spacing folded)."""
-        row = self.db.execute("SELECT count(DISTINCT author_id) FROM mentions WHERE text_hash = ?",
-                              [text_hash(text)]).fetchone()
-        return int(row[0])
+    def authors_with_same_text(self, text: str, at: datetime, within: timedelta) -> int:
+        """How many distinct authors posted this text (case and spacing folded) in the ``within`` up to ``at``."""
+        return same_text_authors(self.db, [(0, text, at)], within).get(0, 0)
 
     def count(self) -> int:
         """How many mentions (and answers) are stored."""

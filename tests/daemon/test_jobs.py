@@ -53,6 +53,20 @@ def test_maintenance_merges_the_queue_search_index(rt: Runtime, tmp_path: Path) 
         assert hits.fetchone()[0] >= 1, word
 
 
+def test_maintenance_prunes_text_copies_older_than_the_same_text_window(rt: Runtime, tmp_path: Path) -> None:
+    poll_once(rt, NOW)  # five mentions, posted 300, 200, 100, 90 and 80 minutes before NOW
+
+    def copies() -> int:
+        return int(rt.store.db.execute("SELECT count(*) FROM recent_texts").fetchone()[0])
+
+    window = timedelta(days=rt.settings.triage.spam_same_text_days)
+    kept = jobs.maintenance(rt, NOW - timedelta(minutes=300) + window, tmp_path / "backups", keep=1)
+    assert not kept.error and kept.summary.endswith(", 0 old text copies pruned") and copies() == 5
+    pruned = jobs.maintenance(rt, NOW - timedelta(minutes=150) + window, tmp_path / "backups", keep=1)
+    assert pruned.summary.endswith(", 2 old text copies pruned") and copies() == 3
+    assert rt.store.mentions.count() == 5
+
+
 def test_expire_moves_stale_pending_suggestions_and_audits(rt: Runtime) -> None:
     poll_once(rt, NOW)
     pending = len(rt.store.suggestions.pending())
