@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench compile clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,18 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/ronr demo
 
+# Triage's hot modules compiled with mypyc (tools/compile_triage.py): same results, about 1.2x the speed.
+# Rebuilt whenever a triage source changes; bot.triage.compiled falls back to the sources if one is stale.
+COMPILED := build/triage-compiled.stamp
+$(COMPILED): $(wildcard bot/triage/*.py) tools/compile_triage.py $(TEST_STAMP)
+	@echo "compiling triage with mypyc (about 20 s)"
+	$(BIN)/python tools/compile_triage.py
+	@mkdir -p build && touch $@
+
+compile: $(COMPILED)
+
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check bot connectors tests bench
+	$(BIN)/ruff check bot connectors tests bench tools
 
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy --strict bot connectors
@@ -33,13 +43,13 @@ CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
 	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
-unit: $(TEST_STAMP) | $(CHROMIUM)
+unit: $(TEST_STAMP) $(COMPILED) | $(CHROMIUM)
 	$(BIN)/pytest
 
 test: lint typecheck unit
 
-bench: $(TEST_STAMP)
+bench: $(TEST_STAMP) $(COMPILED)
 	$(BIN)/python -m bench --write-docs
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build bot/triage/*.so

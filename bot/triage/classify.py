@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import Final
 
 from bot.models import Mention, Triage
 from bot.triage.intents import detect_intents
@@ -15,12 +16,12 @@ from bot.triage.records import record
 from bot.triage.sentiment import score_sentiment
 from bot.triage.signals import URL, RelevanceRules, language, language_of_words, language_words_of, reach, spam_signals
 
-INTENT_HEAD = 8_000  # intents are read in the first 8,000 and the last 2,000 characters (bounded work)
-INTENT_TAIL = 2_000
-OFF_TOPIC_BELOW = 0.3
-COMPLAINT_BELOW = -0.5  # VADER compound at or below which a relevant mention counts as a complaint anyway
-IMPLIED_BELOW = 0.05  # a crisis or churn risk in a text VADER does not call positive is a complaint too
-PRAISE_DROPPED_BELOW = -0.3  # praise words in a text this negative are not praise
+INTENT_HEAD: Final = 8_000  # intents are read in the first 8,000 and the last 2,000 characters (bounded work)
+INTENT_TAIL: Final = 2_000
+OFF_TOPIC_BELOW: Final = 0.3
+COMPLAINT_BELOW: Final = -0.5  # VADER compound at or below which a relevant mention counts as a complaint anyway
+IMPLIED_BELOW: Final = 0.05  # a crisis or churn risk in a text VADER does not call positive is a complaint too
+PRAISE_DROPPED_BELOW: Final = -0.3  # praise words in a text this negative are not praise
 
 
 @dataclass(frozen=True)

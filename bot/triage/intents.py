@@ -18,16 +18,16 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from bot.triage.lexicon import INTENTS, describe, phrase_regex, runs_of, words_of
 from bot.triage.matcher import Candidate, CueIndex, IntentMatcher, at_risk
 
-_CLAUSE_END = re.compile(r"[.,!?;:\n]")
-WEAK_BELOW = 0.4  # weak cues count only in texts VADER does not find clearly positive
-_NEGATION_WINDOW = 30  # characters before a hit that may hold its negator (about three words)
+_CLAUSE_END: Final = re.compile(r"[.,!?;:\n]")
+WEAK_BELOW: Final = 0.4  # weak cues count only in texts VADER does not find clearly positive
+_NEGATION_WINDOW: Final = 30  # characters before a hit that may hold its negator (about three words)
 _H = TypeVar("_H", bound=tuple[Any, ...])
-_ORDER = {intent: i for i, intent in enumerate(INTENTS)}
+_ORDER: Final = {intent: i for i, intent in enumerate(INTENTS)}
 
 
 @dataclass

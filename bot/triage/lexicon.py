@@ -14,27 +14,30 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from importlib.resources import files
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import ahocorasick
 
-_second = itemgetter(1)  # an automaton hit is (end index, literal)
+_second: Final = itemgetter(1)  # an automaton hit is (end index, literal)
 
-DATA = Path(__file__).parent / "data"
+# Found through the package, not __file__: a module compiled by mypyc carries its build-time source path.
+DATA = Path(str(files("bot.triage") / "data"))
 
 INTENTS = ("complaint", "question", "praise", "purchase_intent", "churn_risk", "bug_report", "feature_request",
            "crisis", "spam", "off_topic")
 
-TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-_RUN = re.compile(r"[^\W_]+")
-_TOKEN_WITHOUT_UNDERSCORE = re.compile(r"\w+(?:'\w+)*")  # the same matches where no "_" is; a faster class
+TOKEN: Final = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_RUN: Final = re.compile(r"[^\W_]+")
+_TOKEN_WITHOUT_UNDERSCORE: Final = re.compile(r"\w+(?:'\w+)*")  # the same matches where no "_" is; a faster class
 
 
 # Every ASCII character that is not a letter, a digit or an apostrophe made a space (what separates words).
-_ASCII_SEPARATORS = bytes(c if chr(c).isalnum() or chr(c) == "'" else 32 for c in range(128)) + bytes(range(128, 256))
-_APOSTROPHES = re.compile("''+")
+_ASCII_SEPARATORS: Final = (bytes(c if chr(c).isalnum() or chr(c) == "'" else 32 for c in range(128))
+                             + bytes(range(128, 256)))
+_APOSTROPHES: Final = re.compile("''+")
 
 
 def words_of(text: str) -> list[str]:

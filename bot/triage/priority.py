@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from typing import Final
 
 from bot.models import Priority
 
-INTENT_WEIGHTS = {
+INTENT_WEIGHTS: Final = {
     "crisis": 60.0, "complaint": 35.0, "churn_risk": 30.0, "bug_report": 25.0, "purchase_intent": 25.0,
     "question": 20.0, "feature_request": 10.0, "praise": 8.0,
 }

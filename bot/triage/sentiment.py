@@ -23,21 +23,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Final
 
 from bot.models import Sentiment
 from bot.models import SentimentLabel as Label
 from bot.triage.records import record
 from bot.triage.vader_fast import analyzer
 
-MAX_WHOLE_CHARS = 2_000
-MAX_SEGMENTS = 32
-POSITIVE_THRESHOLD = 0.05
-NEGATIVE_THRESHOLD = -0.05
+MAX_WHOLE_CHARS: Final = 2_000
+MAX_SEGMENTS: Final = 32
+POSITIVE_THRESHOLD: Final = 0.05
+NEGATIVE_THRESHOLD: Final = -0.05
 
-_HALF = MAX_SEGMENTS // 2
-_WINDOW = _HALF * MAX_WHOLE_CHARS
+_HALF: Final = MAX_SEGMENTS // 2
+_WINDOW: Final = _HALF * MAX_WHOLE_CHARS
 # A blank line, a line break, or whitespace after a sentence's end closes a piece.
-_BOUNDARY = re.compile(r"\n\s*\n|\n|(?<=[.!?\u2026])\s+")
+_BOUNDARY: Final = re.compile(r"\n\s*\n|\n|(?<=[.!?\u2026])\s+")
 _CUT_AT = (" ", "\n", "\t")
 
 

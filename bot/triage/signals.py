@@ -6,16 +6,17 @@ import re
 import tomllib
 from collections.abc import Sequence
 from functools import cache, lru_cache
+from typing import Final
 
 from bot.triage.lexicon import DATA, LiteralFinder, language_words, phrase_regex, words_of
 
-URL = re.compile(r"(?:https?://|www\.)\S+")
+URL: Final = re.compile(r"(?:https?://|www\.)\S+")
 # "#" or "@" not preceded by a word character, then a word: written with the literal first (the look-behind
 # checks the character before it), so the regex engine jumps from one "#" or "@" to the next.
-_HASHTAG = re.compile(r"#(?<!\w#)\w+")
-_MENTION = re.compile(r"@(?<!\w@)\w+")
-_NOTHING = "relevance 0.1: no brand keyword, tag or handle"
-LANGUAGE_SAMPLE = 2_000  # characters read to tell the language: enough, and bounded
+_HASHTAG: Final = re.compile(r"#(?<!\w#)\w+")
+_MENTION: Final = re.compile(r"@(?<!\w@)\w+")
+_NOTHING: Final = "relevance 0.1: no brand keyword, tag or handle"
+LANGUAGE_SAMPLE: Final = 2_000  # characters read to tell the language: enough, and bounded
 
 
 def relevance(text: str, keywords: Sequence[str], handles: Sequence[str], excluded: Sequence[str],
@@ -153,9 +154,11 @@ def language_of_words(words: list[str], platform_lang: str | None) -> tuple[str,
     """The language with the most known function words among ``words`` (see :func:`language`)."""
     hits: dict[str, int] = {}
     index = _word_languages()
-    for codes in filter(None, map(index.get, words)):
-        for code in codes:
-            hits[code] = hits.get(code, 0) + 1
+    for word in words:
+        codes = index.get(word)
+        if codes:
+            for code in codes:
+                hits[code] = hits.get(code, 0) + 1
     # The best (count, code) pair and the runner-up's count, as from sorting the pairs in reverse.
     best_hits, best, second_hits = 0, "und", 0
     for code, n in hits.items():
