@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Final
 
 from bot.models import Mention, Triage
-from bot.triage.intents import detect_intents
+from bot.triage.intents import alternation, cue_lists, detect_intents, spaces
 from bot.triage.lexicon import normalise, words_of
 from bot.triage.matcher import IntentMatcher, builtin_matcher
 from bot.triage.priority import priority_score
@@ -51,6 +52,31 @@ def bounded(text: str) -> str:
     return text[:INTENT_HEAD] + "\n" + text[-INTENT_TAIL:]
 
 
+@lru_cache(maxsize=64)  # one per brand context
+def _toward_brand(keywords: tuple[str, ...], handles: tuple[str, ...]) -> re.Pattern[str]:
+    """A churn lead ("switched to") then at most two filler words then the brand (cues.toml [toward_brand])."""
+    lists = cue_lists("toward_brand")
+    names = {form for k in keywords for form in (normalise(k), normalise(k).replace(" ", "")) if form}
+    names.update(h.lower().lstrip("@").rpartition("/")[2] for h in handles if h.strip("@/"))
+    lead = alternation(lists["leads"], lists.get("patterns", ()))
+    filler = alternation(lists.get("fillers", ()))
+    return re.compile(rf"(?<![^\W_]){lead}(?:\s+{filler}){{0,2}}\s+(?:[@#]|u/)?{alternation(names)}(?![^\W_])")
+
+
+def churn_toward_brand(text: str, ctx: TriageContext, compound: float) -> str:
+    """The phrase switching to the brand when it holds every churn hit of a normalised text ("" otherwise).
+
+    Only called when churn_risk was found: the text is read again with those phrases blanked, so any
+    other churn hit ("cancelled my plan", "switching to Ring") keeps churn_risk.
+    """
+    regex = _toward_brand(tuple(ctx.keywords), tuple(ctx.handles))
+    first = regex.search(text)
+    if first is None:
+        return ""
+    blanked = regex.sub(spaces, text)
+    return "" if "churn_risk" in detect_intents(blanked, ctx.lexicons, compound).intents else first.group()
+
+
 @lru_cache(maxsize=256)  # a handful of relevance scores recur; formatting two floats costs a microsecond
 def _off_topic(score: float, below: float) -> str:
     return f"off_topic: relevance {score} is below {below}"
@@ -66,9 +92,14 @@ def triage(mention: Mention, ctx: TriageContext, now: datetime, duplicate_author
     lowered = normalise(bounded(text))
     plain = URL.sub(" ", lowered) if ("http" in lowered or "www." in lowered) else lowered
     words = words_of(plain)  # shared by intents and, when exact, language
-    found = detect_intents(plain, ctx.lexicons, compound, words)
+    found = detect_intents(plain, ctx.lexicons, compound, words, resolve=True)
     intents, why = found.intents, found.reasons
     score, relevance_reason = ctx.relevance_rules.score(lowered, mention.addresses_us)
+    if "churn_risk" in intents:
+        toward = churn_toward_brand(plain, ctx, compound)
+        if toward:
+            intents.remove("churn_risk")
+            why.append(f'churn dropped: switching to the brand ("{toward}")')
     if "praise" in intents and compound <= PRAISE_DROPPED_BELOW:
         intents.remove("praise")
         why.append(f"praise dropped: the text is negative overall ({compound:+.2f})")

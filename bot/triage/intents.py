@@ -9,18 +9,31 @@ Every intent found carries the lexicon entry that decided it, so the queue can s
    if every hit was negated the mention gets ``negated_becomes`` instead ("not impressed": complaint);
 3. a sarcasm cue ("thanks for nothing", "love how it never ...") adds complaint and drops praise;
 4. a rhetorical question ("how hard is it to ...") adds complaint and drops question;
-5. praise that is only courtesy ("thanks") is dropped when the mention also asks or complains.
+5. a complaint found only through problem words in a positive text that praises and says how the
+   problem was put right is dropped ("lost my passport .. the crew found it, thank you!");
+6. praise that is only courtesy ("thanks") is dropped when the mention also asks or complains.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final, TypeVar
 
-from bot.triage.lexicon import INTENTS, describe, phrase_regex, runs_of, words_of
+from bot.triage.lexicon import (
+    DATA,
+    INTENTS,
+    LexiconError,
+    compile_pattern,
+    describe,
+    normalise,
+    phrase_regex,
+    runs_of,
+    words_of,
+)
 from bot.triage.matcher import Candidate, CueIndex, IntentMatcher, at_risk
 
 _CLAUSE_END: Final = re.compile(r"[.,!?;:\n]")
@@ -28,6 +41,7 @@ WEAK_BELOW: Final = 0.4  # weak cues count only in texts VADER does not find cle
 _NEGATION_WINDOW: Final = 30  # characters before a hit that may hold its negator (about three words)
 _H = TypeVar("_H", bound=tuple[Any, ...])
 _ORDER: Final = {intent: i for i, intent in enumerate(INTENTS)}
+RESOLVED_FROM: Final = 0.05  # a problem put right is read only in a text VADER calls positive
 
 
 @dataclass
@@ -95,10 +109,66 @@ def _first(hit: tuple[int, Candidate]) -> int:
     return hit[0]
 
 
+def spaces(match: re.Match[str]) -> str:
+    """As many spaces as the match is long (blanking keeps every other offset in place)."""
+    return " " * len(match.group())
+
+
 def _blank(views: dict[str, str], text: str, intent: str, phrase: str) -> None:
     view = views.get(intent, text)
     if phrase in view:
-        views[intent] = phrase_regex(phrase).sub(lambda m: " " * len(m.group()), view)
+        views[intent] = phrase_regex(phrase).sub(spaces, view)
+
+
+@cache
+def cue_lists(table: str) -> dict[str, tuple[str, ...]]:
+    """The lists of a cues.toml table the matcher does not compile, validated (phrases normalised)."""
+    path = DATA / "cues.toml"
+    entry = tomllib.loads(path.read_text(encoding="utf-8"))[table]
+    lists: dict[str, tuple[str, ...]] = {}
+    for key, value in entry.items():
+        if not (isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)):
+            raise LexiconError(f"{path}: [{table}] {key} must be a list of non-empty strings")
+        if key == "patterns":
+            lists[key] = tuple(compile_pattern(v, f"{path}: [{table}]").regex.pattern for v in value)
+        else:
+            lists[key] = tuple(normalise(v.strip()) for v in value)
+    return lists
+
+
+def alternation(phrases: Collection[str], patterns: Collection[str] = ()) -> str:
+    """One regex source for any of the phrases (whole words, any spacing between them) or patterns."""
+    parts = [r"\s+".join(map(re.escape, p.split())) for p in sorted(phrases, key=len, reverse=True)]
+    return "(?:" + "|".join([*parts, *(f"(?:{p})" for p in patterns)]) + ")"
+
+
+@cache
+def _resolution() -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """How a problem was put right (one regex) and the problem words that may be outweighed (cues.toml)."""
+    lists = cue_lists("resolution")
+    fixed = re.compile(r"(?<![^\W_])" + alternation(lists["phrases"], lists.get("patterns", ())) + r"(?![^\W_])")
+    return fixed, lists["problems"]
+
+
+def _put_right(text: str, matcher: IntentMatcher, compound: float) -> str:
+    """How the problem was put right, when the complaint rests only on problem words ("" otherwise).
+
+    Rare (a positive text with praise and a complaint), so exactness wins over speed here: every
+    problem word is blanked and the text read again; any complaint left (a service failure, another
+    weak cue, a sarcasm or rhetorical cue, negated praise) keeps the complaint. Weak cues are not
+    blanked as a whole: some ("nobody", "days") are parts of service failures ("nobody answers").
+    """
+    fixed, problems = _resolution()
+    how = fixed.search(text)
+    if how is None:
+        return ""
+    blanked = text
+    for word in problems:
+        if word in blanked:
+            blanked = phrase_regex(word).sub(spaces, blanked)
+    if blanked is text or "complaint" in detect_intents(blanked, matcher, compound, resolve=False).intents:
+        return ""
+    return how.group()
 
 
 def is_negated(text: str, start: int, negators: frozenset[str]) -> bool:
@@ -185,11 +255,13 @@ def _weak(view: str, text: str, tokens: dict[str, None], present: set[str], matc
 
 
 def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
-                   words: list[str] | None = None) -> IntentResult:
+                   words: list[str] | None = None, resolve: bool = False) -> IntentResult:
     """Intents of a normalised text (see :func:`bot.triage.lexicon.normalise`), each with its reason.
 
     ``compound`` is the text's VADER score: weak cues count only when it is below ``WEAK_BELOW``.
-    ``words`` are ``TOKEN.findall(text)`` when the caller already has them.
+    ``words`` are ``TOKEN.findall(text)`` when the caller already has them. ``resolve`` adds the
+    problem-put-right step after the matching (triage uses it; the matching alone is what the
+    reference tests compare).
 
     Every look-up is first narrowed by a cheap test that a match implies (the phrase's first word
     among the text's words, the phrase as a substring, a pattern's gate literal in the text), so
@@ -255,6 +327,11 @@ def detect_intents(text: str, matcher: IntentMatcher, compound: float = 0.0,
         found.setdefault("complaint", f"complaint: rhetorical question {rhetorical}")
         if found.pop("question", None):
             extra.append(f"question dropped: rhetorical {rhetorical}")
+    if resolve and compound >= RESOLVED_FROM and "complaint" in found and "praise" in found:
+        how = _put_right(text, matcher, compound)
+        if how:
+            del found["complaint"]
+            extra.append(f'complaint dropped: a problem put right ("{how}") in a positive text ({compound:+.2f})')
     if "praise" in found and all(w in cues.courtesy for w in praise_words):
         others = [i for i in ("question", "complaint", "bug_report", "feature_request") if i in found]
         if others:
