@@ -60,7 +60,8 @@ def _toward_brand(keywords: tuple[str, ...], handles: tuple[str, ...]) -> re.Pat
     names.update(h.lower().lstrip("@").rpartition("/")[2] for h in handles if h.strip("@/"))
     lead = alternation(lists["leads"], lists.get("patterns", ()))
     filler = alternation(lists.get("fillers", ()))
-    return re.compile(rf"(?<![^\W_]){lead}(?:\s+{filler}){{0,2}}\s+(?:[@#]|u/)?{alternation(names)}(?![^\W_])")
+    rival = rf"(?!'s\s+{alternation(lists.get('rivals', ()))}(?![^\W_]))"
+    return re.compile(rf"(?<![^\W_]){lead}(?:\s+{filler}){{0,2}}\s+(?:[@#]|u/)?{alternation(names)}(?![^\W_]){rival}")
 
 
 def churn_toward_brand(text: str, ctx: TriageContext, compound: float) -> str:
