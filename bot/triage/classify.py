@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Final
 
 from bot.models import Mention, Triage
-from bot.triage.intents import alternation, cue_lists, detect_intents, spaces
+from bot.triage.intents import alternation, cue_lists, detect_intents, is_negated, spaces
 from bot.triage.lexicon import normalise, words_of
 from bot.triage.matcher import IntentMatcher, builtin_matcher
 from bot.triage.priority import priority_score
@@ -68,14 +68,18 @@ def churn_toward_brand(text: str, ctx: TriageContext, compound: float) -> str:
     """The phrase switching to the brand when it holds every churn hit of a normalised text ("" otherwise).
 
     Only called when churn_risk was found: the text is read again with those phrases blanked, so any
-    other churn hit ("cancelled my plan", "switching to Ring") keeps churn_risk.
+    other churn hit ("cancelled my plan", "switching to Ring") keeps churn_risk. A negated one ("never
+    going back to nimbus") is someone leaving and is not blanked.
     """
-    regex = _toward_brand(tuple(ctx.keywords), tuple(ctx.handles))
-    first = regex.search(text)
-    if first is None:
+    negators = ctx.lexicons.cues.negators
+    toward = [m for m in _toward_brand(tuple(ctx.keywords), tuple(ctx.handles)).finditer(text)
+              if not is_negated(text, m.start(), negators)]
+    if not toward:
         return ""
-    blanked = regex.sub(spaces, text)
-    return "" if "churn_risk" in detect_intents(blanked, ctx.lexicons, compound).intents else first.group()
+    blanked = text
+    for match in toward:  # blanking keeps the length, so every later match's offsets still hold
+        blanked = blanked[:match.start()] + spaces(match) + blanked[match.end():]
+    return "" if "churn_risk" in detect_intents(blanked, ctx.lexicons, compound).intents else toward[0].group()
 
 
 @lru_cache(maxsize=256)  # a handful of relevance scores recur; formatting two floats costs a microsecond

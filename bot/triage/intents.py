@@ -21,6 +21,7 @@ import tomllib
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from bot.triage.lexicon import (
@@ -121,9 +122,8 @@ def _blank(views: dict[str, str], text: str, intent: str, phrase: str) -> None:
 
 
 @cache
-def cue_lists(table: str) -> dict[str, tuple[str, ...]]:
+def cue_lists(table: str, path: Path = DATA / "cues.toml") -> dict[str, tuple[str, ...]]:
     """The lists of a cues.toml table the matcher does not compile, validated (phrases normalised)."""
-    path = DATA / "cues.toml"
     entry = tomllib.loads(path.read_text(encoding="utf-8"))[table]
     lists: dict[str, tuple[str, ...]] = {}
     for key, value in entry.items():
@@ -159,8 +159,9 @@ def _put_right(text: str, matcher: IntentMatcher, compound: float) -> str:
     blanked as a whole: some ("nobody", "days") are parts of service failures ("nobody answers").
     """
     fixed, problems = _resolution()
-    how = fixed.search(text)
-    if how is None:
+    negators = matcher.cues.negators
+    how = next((m for m in fixed.finditer(text) if not is_negated(text, m.start(), negators)), None)
+    if how is None:  # nothing put right, or only "never found it", "haven't replaced it"
         return ""
     blanked = text
     for word in problems:

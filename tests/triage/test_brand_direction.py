@@ -7,12 +7,14 @@ complaint that is still open) and with the reason the queue shows.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from bot.models import Author, Mention
 from bot.triage import TriageContext, triage
 from bot.triage.intents import cue_lists
+from bot.triage.lexicon import LexiconError
 from bot.triage.matcher import brand_matcher
 from tests.triage.test_intents import run as intents_of
 
@@ -45,6 +47,8 @@ def test_switching_to_the_brand_is_not_churn(text: str, phrase: str) -> None:
     "switched to acme's competitor last month, much cheaper",  # the brand's rival, not the brand
     "switched to acme last year, cancelling my acme subscription today",  # a second churn hit
     "going back to my old thermostat, acme was a waste of money",
+    "never going back to acme after this",  # negated: leaving us
+    "won't be going back to acme, the app logs me out daily",
 ])
 def test_leaving_the_brand_stays_churn(text: str) -> None:
     intents, reasons = intents_of(text)
@@ -98,6 +102,8 @@ def test_a_problem_the_brand_put_right_is_praise(text: str, how: str) -> None:
     "acme fixed it eventually but i'm still waiting for my refund. thanks",
     "thanks for nothing acme, lost my parcel and then found it smashed",  # a sarcasm cue
     "acme lost my luggage, thank you so much",  # nothing was put right
+    "acme lost my bag and the crew never found it. thanks for the voucher, great",  # negated: not put right
+    "acme lost my order and haven't replaced it yet. thanks, amazing",
     "acme fixed my boiler but it was not great and the engineer was rude",  # negated praise, rude staff
 ])
 def test_open_complaints_stay_complaints(text: str) -> None:
@@ -111,3 +117,15 @@ def test_shipped_cue_tables_load() -> None:
     assert "switched to" in toward["leads"] and "alternative to" not in toward["leads"]
     assert {"phrases", "patterns", "problems"} <= resolution.keys()
     assert all(p == p.lower() for p in resolution["problems"])
+
+
+@pytest.mark.parametrize(("body", "problem"), [
+    ('phrases = ["found it", ""]', "[resolution] phrases must be a list of non-empty strings"),
+    ('patterns = ["(found"]', "pattern '(found' is not a valid regular expression"),
+])
+def test_a_bad_cue_table_names_the_file_table_and_key(tmp_path: Path, body: str, problem: str) -> None:
+    path = tmp_path / "cues.toml"
+    path.write_text(f"[resolution]\n{body}\n", encoding="utf-8")
+    with pytest.raises(LexiconError) as err:
+        cue_lists("resolution", path)
+    assert str(path) in str(err.value) and problem in str(err.value)
