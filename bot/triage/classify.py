@@ -9,8 +9,8 @@ from functools import lru_cache
 from typing import Final
 
 from bot.models import Mention, Triage
-from bot.triage.intents import alternation, cue_lists, detect_intents, is_negated, spaces
-from bot.triage.lexicon import normalise, words_of
+from bot.triage.intents import alternation, detect_intents, is_negated, spaces
+from bot.triage.lexicon import cue_lists, normalise, words_of
 from bot.triage.matcher import IntentMatcher, builtin_matcher
 from bot.triage.priority import priority_score
 from bot.triage.records import record

@@ -17,20 +17,15 @@ Every intent found carries the lexicon entry that decided it, so the queue can s
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from bot.triage.lexicon import (
-    DATA,
     INTENTS,
-    LexiconError,
-    compile_pattern,
+    cue_lists,
     describe,
-    normalise,
     phrase_regex,
     runs_of,
     words_of,
@@ -119,21 +114,6 @@ def _blank(views: dict[str, str], text: str, intent: str, phrase: str) -> None:
     view = views.get(intent, text)
     if phrase in view:
         views[intent] = phrase_regex(phrase).sub(spaces, view)
-
-
-@cache
-def cue_lists(table: str, path: Path = DATA / "cues.toml") -> dict[str, tuple[str, ...]]:
-    """The lists of a cues.toml table the matcher does not compile, validated (phrases normalised)."""
-    entry = tomllib.loads(path.read_text(encoding="utf-8"))[table]
-    lists: dict[str, tuple[str, ...]] = {}
-    for key, value in entry.items():
-        if not (isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)):
-            raise LexiconError(f"{path}: [{table}] {key} must be a list of non-empty strings")
-        if key == "patterns":
-            lists[key] = tuple(compile_pattern(v, f"{path}: [{table}]").regex.pattern for v in value)
-        else:
-            lists[key] = tuple(normalise(v.strip()) for v in value)
-    return lists
 
 
 def alternation(phrases: Collection[str], patterns: Collection[str] = ()) -> str:

@@ -340,6 +340,21 @@ def builtin_cues() -> Cues:
 
 
 @cache
+def cue_lists(table: str, path: Path = DATA / "cues.toml") -> dict[str, tuple[str, ...]]:
+    """The lists of a cues.toml table the matcher does not compile, validated (phrases normalised)."""
+    entry = tomllib.loads(path.read_text(encoding="utf-8"))[table]
+    where = f"{path}: [{table}]"
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in entry:
+        values = _strings(entry, key, where)
+        if key == "patterns":
+            lists[key] = tuple(compile_pattern(v, where).regex.pattern for v in values)
+        else:
+            lists[key] = tuple(normalise(v.strip()) for v in values)
+    return lists
+
+
+@cache
 def builtin_intents() -> dict[str, IntentLexicon]:
     """The intent lexicons shipped with RonR."""
     path = DATA / "intents.toml"

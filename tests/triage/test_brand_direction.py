@@ -13,8 +13,7 @@ import pytest
 
 from bot.models import Author, Mention
 from bot.triage import TriageContext, triage
-from bot.triage.intents import cue_lists
-from bot.triage.lexicon import LexiconError
+from bot.triage.lexicon import LexiconError, cue_lists
 from bot.triage.matcher import brand_matcher
 from tests.triage.test_intents import run as intents_of
 
@@ -120,7 +119,7 @@ def test_shipped_cue_tables_load() -> None:
 
 
 @pytest.mark.parametrize(("body", "problem"), [
-    ('phrases = ["found it", ""]', "[resolution] phrases must be a list of non-empty strings"),
+    ('phrases = ["found it", ""]', "[resolution]: phrases must be a list of non-empty strings"),
     ('patterns = ["(found"]', "pattern '(found' is not a valid regular expression"),
 ])
 def test_a_bad_cue_table_names_the_file_table_and_key(tmp_path: Path, body: str, problem: str) -> None:
