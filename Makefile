@@ -23,7 +23,7 @@ demo: $(STAMP)
 	$(BIN)/ronr demo
 
 # Triage's hot modules compiled with mypyc (tools/compile_triage.py): same results, about 1.2x the speed.
-# Rebuilt whenever a triage source changes; bot.triage.compiled falls back to the sources if one is stale.
+# Rebuilt whenever a triage source changes; bot/compiled.py falls back to the sources if one is stale.
 COMPILED := build/triage-compiled.stamp
 $(COMPILED): $(wildcard bot/triage/*.py) tools/compile_triage.py $(TEST_STAMP)
 	@echo "compiling triage with mypyc (about 20 s)"
