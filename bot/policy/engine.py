@@ -52,6 +52,10 @@ class BrandVoice:
 
 
 def _intents(match: Match, intents: set[str], why: list[str]) -> bool:
+    # Off-topic mentions keep the other intents triage found (a complaint about someone else), but
+    # only a rule that asks for off_topic acts on them.
+    if "off_topic" in intents and "off_topic" not in match.intents_any and "off_topic" not in match.intents_all:
+        return False
     if match.intents_any:
         hit = sorted(intents.intersection(match.intents_any))
         if not hit:

@@ -122,7 +122,7 @@ def triage(mention: Mention, ctx: TriageContext, now: datetime, duplicate_author
         reasons += spam_reasons
         intents = ["spam"]
     elif score < ctx.off_topic_below:
-        intents = ["off_topic"]
+        intents.append("off_topic")  # kept beside what was found: a complaint about someone else is one
         reasons.append(_off_topic(score, ctx.off_topic_below))
     lang_words = language_words_of(text, lowered, words if plain is lowered else None)
     lang, lang_reason = (language(text, mention.lang) if lang_words is None

@@ -98,6 +98,19 @@ def test_suggestion_records_rule_and_why() -> None:
     assert out.follow_up.startswith("Hi Jess")
 
 
+def test_an_off_topic_complaint_reaches_only_rules_that_ask_for_off_topic(tmp_path: Path) -> None:
+    mention = _mention("my flight was cancelled again and nobody answers the phone")  # not about the brand
+    result = triage(mention, CTX, NOW)
+    assert {"complaint", "off_topic"} <= set(result.intents)
+    out = suggest(mention, result, RULES, History(), BRAND, NOW)
+    assert out is not None and out.rule_id == "ignore-off-topic"
+    # A brand's own rule that names only complaint (and no relevance floor) leaves it alone too.
+    (tmp_path / "c.toml").write_text('id = "c"\ntitle = "C"\n\n[match]\nintents_any = ["complaint"]\n\n'
+                                     '[reply]\nvariants = ["Sorry {first_name}"]\n', encoding="utf-8")
+    own, errors = load_rules(tmp_path)
+    assert errors == [] and suggest(mention, result, own, History(), BRAND, NOW) is None
+
+
 def test_checker_reports_every_error_with_path_and_line(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text(
         'id = "bad"\ntitle = "Bad"\nstatus = "sometimes"\ncolour = "red"\n\n[match]\nintents_any = ["complain"]\n'

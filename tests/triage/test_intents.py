@@ -80,9 +80,11 @@ def test_weak_cues_need_a_text_that_is_not_clearly_positive() -> None:
     assert "complaint" not in run("acme parcel arrived, nothing missing, love it, thank you so much!")[0]
 
 
-def test_off_topic_replaces_intents_and_spam_wins() -> None:
+def test_off_topic_keeps_the_intents_found_and_spam_wins() -> None:
     intents, reasons = run("my acme anvil collection is complete, love it")
-    assert intents == ("off_topic",) and any("excluded phrase" in r for r in reasons)
+    assert intents == ("praise", "off_topic") and any("excluded phrase" in r for r in reasons)
+    intents, reasons = run("my flight was cancelled and nobody answers the phone")  # about someone else
+    assert intents == ("complaint", "off_topic") and "priority P4: spam or off-topic" in reasons
     intents, reasons = run("FREE followers!! dm for promo #acme #a #b #c #d #e #f")
     assert intents == ("spam",) and any("hashtag stuffing" in r for r in reasons)
 
