@@ -6,9 +6,18 @@ the labelled set); the second half pins texts that must not become complaints.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from bot.config import load_settings
+from bot.models import Author, Mention
+from bot.triage import triage
+from bot.triage.context import context_from_settings
+from tests.conftest import REPO
 from tests.triage.test_intents import run as intents_of
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("text", [
@@ -72,3 +81,23 @@ def test_other_intents_said_indirectly(text: str, intent: str) -> None:
 def test_praise_and_neutral_questions_stay_out_of_complaints(text: str) -> None:
     intents, reasons = intents_of(text)
     assert "complaint" not in intents, reasons
+
+
+SHIPPED = context_from_settings(load_settings(REPO / "bot.toml"))
+
+
+@pytest.mark.parametrize(("text", "also"), [
+    ("@AmericanAir my flight was cancelled and nobody answers the phone. 3 hours on hold", ()),
+    ("still waiting for a refund from @Uber, it's been 2 weeks", ()),
+    ("Great, another update that broke my phone. Thanks @Apple", ()),
+    ("@VerizonSupport I've been without internet for 3 days. This is ridiculous", ()),
+    ("Love how @Comcast charges me more every month for worse service", ()),
+    ("@AmazonHelp package says delivered but it's not here", ()),
+    ("Why is it so hard to talk to a real person at @BankofAmerica??", ()),
+    ("@SpotifyCares the app keeps crashing when I open my playlists", ("bug_report",)),
+])
+def test_a_complaint_about_any_brand_is_found_with_the_shipped_context(text: str, also: tuple[str, ...]) -> None:
+    # What `ronr triage` gives someone evaluating it on their own mentions without editing bot.toml.
+    mention = Mention("x", "1", Author("x", "1", "sam", followers=10), text, NOW, "nimbushome")
+    intents = triage(mention, SHIPPED, NOW).intents
+    assert intents == ("complaint", *also, "off_topic")
