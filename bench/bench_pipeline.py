@@ -11,6 +11,9 @@ Two figures, both on replay data sets written by ``bench/generate.py`` (Nimbus H
   more, so mentions 10,001-990,000 are bulk-built by ``bench/generate.py`` (triaged mentions, pending
   suggestions and closed loops, 100,000 authors shared with the replayed mentions); the first and the
   last 10,000 go through the real pipeline, 1,000 a poll, the two databases taking turns poll by poll.
+  The history lies in the two years before 2026-03-02 and the pending mentions in the three days
+  before 2026-03-09, when the late mentions are replayed: triage's same-text window (7 days by
+  default) then holds those 9,900, about a week of a database that reached a million in two years.
 
 ``quick=True`` uses 300 and 5,000 mentions. Run alone: ``python -m bench.bench_pipeline [--quick]``.
 """
