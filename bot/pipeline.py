@@ -144,7 +144,7 @@ def _failed(report: PollReport, mention_id: int, exc: Exception) -> None:
 
 def _process_one(rt: Runtime, ctx: TriageContext, hours: dict[str, float], mention_id: int, mention: Mention,
                  now: datetime, report: PollReport) -> None:
-    copies = rt.store.mentions.authors_with_same_text(mention.text, mention.created_at, copies_within(rt.settings))
+    copies = rt.store.mentions.authors_with_same_text(mention.text, mention.created_at, copies_within(ctx))
     result = triage(mention, ctx, now, duplicate_authors=copies)
     proposal = propose(rt, mention_id, mention, result, now)  # policy engine, then the guardrails
     due = sla_due(mention.created_at, result.priority, hours)

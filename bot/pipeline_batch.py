@@ -32,9 +32,9 @@ from bot.triage.priority import sla_due
 Triager = Callable[..., Triage]
 
 
-def copies_within(settings: Settings) -> timedelta:
+def copies_within(ctx: TriageContext) -> timedelta:
     """How far before a mention copies of its text from other authors count (``[triage] spam_same_text_days``)."""
-    return timedelta(days=settings.triage.spam_same_text_days)
+    return timedelta(days=ctx.spam_same_text_days)
 
 
 @dataclass
@@ -51,7 +51,7 @@ class BatchDecider:
 
     def __post_init__(self) -> None:
         self.limits = limits(self.settings)
-        self.copies_within = copies_within(self.settings)
+        self.copies_within = copies_within(self.ctx)
         self.window = text_window(self.settings, self.now)
         self.midnight = local_midnight(self.settings, self.now)
 

@@ -123,7 +123,7 @@ def test_a_short_same_text_window_batched_and_one_by_one_store_the_same(tmp_path
     for name, process in (("batched", process_new), ("single", process_one_by_one), ("week", process_new)):
         rt = _runtime(tmp_path / name, _generated())
         if name != "week":
-            rt.settings = replace(rt.settings, triage=replace(rt.settings.triage, spam_same_text_days=0.015))
+            rt.triage_context = replace(rt.triage_context, spam_same_text_days=0.015)
         try:
             report = PollReport()
             poll_connector(rt, "replay", NOW, report)
@@ -135,8 +135,8 @@ def test_a_short_same_text_window_batched_and_one_by_one_store_the_same(tmp_path
         assert runs["batched"][table] == runs["single"][table], table
 
     def copies(rows: list[tuple[object, ...]]) -> list[int]:  # authors in each "same text" spam reason
-        return [int(r.split()[-2]) for row in rows for r in json.loads(str(row[9]))
-                if r.startswith("spam: the same text")]
+        return [int(r.split()[5]) for row in rows for r in json.loads(str(row[9]))
+                if r.startswith("spam: the same text from")]
 
     short, week = copies(runs["batched"]["triage"]), copies(runs["week"]["triage"])
     assert short and max(short) == 3 and max(week) > 10  # the window bounds the count; both paths agree on it

@@ -59,4 +59,5 @@ def test_ronr_triage_counts_copies_within_the_configured_window(make_project: Ca
                                 input="".join(json.dumps(r) + "\n" for r in rows))
     out = [json.loads(line) for line in result.stdout.splitlines()]
     spam = [[r for r in o["reasons"] if r.startswith("spam: the same text")] for o in out]
-    assert spam == [[], [], ["spam: the same text from 3 authors"], ["spam: the same text from 3 authors"]]
+    wave = ["spam: the same text from 3 authors in 1 day"]
+    assert spam == [[], [], wave, wave]

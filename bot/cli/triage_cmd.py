@@ -20,6 +20,7 @@ import click
 from bot.cli.context import ConfigProblem, now, state
 from bot.config import ConfigError
 from bot.models import Author, Mention, Triage
+from bot.pipeline_batch import copies_within
 from bot.triage import triage
 from bot.triage.context import context_from_settings
 from bot.triage.lexicon import normalise
@@ -141,7 +142,7 @@ def triage_cmd(source: IO[str], at: str | None) -> None:
         except BadLine as exc:
             bad += 1
             click.echo(f"line {number}: {exc}", err=True)
-    copies = copies_in_window([r.mention for r in rows], timedelta(days=settings.triage.spam_same_text_days))
+    copies = copies_in_window([r.mention for r in rows], copies_within(ctx))
     for row, count in zip(rows, copies, strict=True):
         click.echo(as_json(row.id, triage(row.mention, ctx, moment, duplicate_authors=count)))
     if bad:

@@ -90,7 +90,7 @@ def weekly_report(rt: Runtime, now: datetime) -> Outcome:
 def maintenance(rt: Runtime, now: datetime, backup_dir: Path, keep: int) -> Outcome:
     """Prune the same-text window's old copies, back the database up online (keeping the newest ``keep``), then
     ``ANALYZE`` and ``PRAGMA optimize``."""
-    pruned = rt.store.daemon.prune_recent_texts(now - copies_within(rt.settings))
+    pruned = rt.store.daemon.prune_recent_texts(now - copies_within(rt.triage_context))
     target = backup_dir / f"{BACKUP_PREFIX}{now:%Y%m%d-%H%M%S}.db"
     rt.store.daemon.backup(target)
     removed = prune_backups(backup_dir, keep)

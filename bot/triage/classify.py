@@ -37,6 +37,7 @@ class TriageContext:
     ambiguous: list[str] = field(default_factory=list)
     off_topic_below: float = OFF_TOPIC_BELOW
     spam_duplicate_authors: int = 3
+    spam_same_text_days: float = 7.0  # the window duplicate_authors was counted in (for the reason)
     relevance_rules: RelevanceRules = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -117,7 +118,8 @@ def triage(mention: Mention, ctx: TriageContext, now: datetime, duplicate_author
         why.append(f"complaint: strongly negative sentiment ({compound:+.2f} <= {COMPLAINT_BELOW})")
     reasons += why
     reasons.append(relevance_reason)
-    spam_reasons = spam_signals(text[:INTENT_HEAD], duplicate_authors, ctx.spam_duplicate_authors)
+    spam_reasons = spam_signals(text[:INTENT_HEAD], duplicate_authors, ctx.spam_duplicate_authors,
+                                 ctx.spam_same_text_days)
     if spam_reasons or "spam" in intents:
         reasons += spam_reasons
         intents = ["spam"]

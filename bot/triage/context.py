@@ -48,4 +48,5 @@ def context_from_settings(settings: Settings) -> TriageContext:
                          excluded=list(brand.excluded_phrases), lexicons=matcher,
                          context_words=list(extra.context_words), ambiguous=list(extra.ambiguous_keywords),
                          off_topic_below=extra.off_topic_below,
-                         spam_duplicate_authors=extra.spam_same_text_authors)
+                         spam_duplicate_authors=extra.spam_same_text_authors,
+                         spam_same_text_days=extra.spam_same_text_days)

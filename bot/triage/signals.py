@@ -178,10 +178,11 @@ def _common_words(lang: str, hits: int) -> str:
     return f"language {lang}: {hits} common {lang} words"
 
 
-def spam_signals(text: str, duplicate_authors: int, same_text_limit: int = 3) -> list[str]:
+def spam_signals(text: str, duplicate_authors: int, same_text_limit: int = 3, same_text_days: float = 7.0) -> list[str]:
     """Reasons to think a text is spam or from a bot (empty list: none).
 
-    ``duplicate_authors`` is how many authors posted the same text; ``same_text_limit`` or more is spam.
+    ``duplicate_authors`` is how many authors posted the same text within ``same_text_days`` before it;
+    ``same_text_limit`` or more is spam.
     """
     reasons = []
     if "http" in text or "www." in text:
@@ -196,7 +197,8 @@ def spam_signals(text: str, duplicate_authors: int, same_text_limit: int = 3) ->
     if text.count("@") >= 8 and len(_MENTION.findall(text)) >= 8:
         reasons.append("spam: mention stuffing (8 or more accounts tagged)")
     if duplicate_authors >= same_text_limit:
-        reasons.append(f"spam: the same text from {duplicate_authors} authors")
+        days = f"{same_text_days:g} day" + ("" if same_text_days == 1 else "s")
+        reasons.append(f"spam: the same text from {duplicate_authors} authors in {days}")
     return reasons
 
 

@@ -53,7 +53,7 @@ def test_the_same_text_from_many_authors_is_spam(make_project: Callable[..., Pat
     rows = [{"id": i, "text": "Nimbus hub deal, grab yours now", "author": f"bot{i}"} for i in range(3)]
     result = CliRunner().invoke(main, ["--config", str(make_project()), "triage"], input=_lines(*rows))
     out = [json.loads(line) for line in result.stdout.splitlines()]
-    assert all(o["spam"] and "spam: the same text from 3 authors" in o["reasons"] for o in out)
+    assert all(o["spam"] and "spam: the same text from 3 authors in 7 days" in o["reasons"] for o in out)
 
 
 def test_a_bad_brand_extension_exits_2(make_project: Callable[..., Path]) -> None:
