@@ -119,7 +119,7 @@ def _blank(views: dict[str, str], text: str, intent: str, phrase: str) -> None:
 def alternation(phrases: Collection[str], patterns: Collection[str] = ()) -> str:
     """One regex source for any of the phrases (whole words, any spacing between them) or patterns."""
     parts = [r"\s+".join(map(re.escape, p.split())) for p in sorted(phrases, key=len, reverse=True)]
-    return "(?:" + "|".join([*parts, *(f"(?:{p})" for p in patterns)]) + ")"
+    return "(?:" + "|".join([*parts, *[f"(?:{p})" for p in patterns]]) + ")"
 
 
 @cache

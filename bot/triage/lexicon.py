@@ -35,7 +35,7 @@ _TOKEN_WITHOUT_UNDERSCORE: Final = re.compile(r"\w+(?:'\w+)*")  # the same match
 
 
 # Every ASCII character that is not a letter, a digit or an apostrophe made a space (what separates words).
-_ASCII_SEPARATORS: Final = (bytes(c if chr(c).isalnum() or chr(c) == "'" else 32 for c in range(128))
+_ASCII_SEPARATORS: Final = (bytes([c if chr(c).isalnum() or chr(c) == "'" else 32 for c in range(128)])
                              + bytes(range(128, 256)))
 _APOSTROPHES: Final = re.compile("''+")
 

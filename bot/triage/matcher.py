@@ -161,10 +161,10 @@ class IntentMatcher:
                      for alts in (p.gates, *p.also) for g in alts]
         phrases = [p for lex in (*self.lexicons.values(), self.cues.sarcasm, self.cues.rhetorical)
                    for p in (*lex.phrases, *lex.unless)]
-        self.finder = LiteralFinder([*(g for gates in gated for g in gates),
-                                     *(g for also in self.pattern_also for alts in also for g in alts), *cue_gates,
-                                     *phrases, *(w for weak in (*self.weak_phrases.values(), *self.weak_words.values())
-                                                 for w in weak)])
+        self.finder = LiteralFinder([*[g for gates in gated for g in gates],
+                                     *[g for also in self.pattern_also for alts in also for g in alts], *cue_gates,
+                                     *phrases, *[w for weak in (*self.weak_phrases.values(), *self.weak_words.values())
+                                                 for w in weak]])
 
     def _risk(self, intent: str, phrase: str) -> frozenset[str] | None:
         """When ``phrase`` may occur in a view of ``intent`` (its ``unless`` phrases blanked) but not in the text.

@@ -84,7 +84,7 @@ def split_segments(text: str, limit: int = MAX_WHOLE_CHARS) -> list[str]:
             size += len(part)
     if current:
         segments.append("".join(current))
-    return [s for s in (seg.strip() for seg in segments) if s]
+    return [s for s in [seg.strip() for seg in segments] if s]
 
 
 def _bounded_segments(text: str) -> list[str]:

@@ -36,8 +36,8 @@ class RelevanceRules:
 
     def __init__(self, keywords: Sequence[str], handles: Sequence[str], excluded: Sequence[str],
                  context: Sequence[str], ambiguous: Sequence[str] = ()) -> None:
-        tagged = (h.lower().lstrip("@") for h in handles)
-        self.handles = [(t, phrase_regex(t)) for t in (h if "/" in h else "@" + h for h in tagged if h)]
+        tagged = [h.lower().lstrip("@") for h in handles]
+        self.handles = [(t, phrase_regex(t)) for t in [h if "/" in h else "@" + h for h in tagged if h]]
         self.excluded = [(phrase, phrase.lower(), phrase_regex(phrase.lower())) for phrase in excluded
                          if phrase.lower()]
         vague = {a.lower() for a in ambiguous}
@@ -50,8 +50,8 @@ class RelevanceRules:
                 self.keywords.append((keyword, k, tags, phrase_regex(k), k in vague))
         self.context = [(w, w.lower(), phrase_regex(w.lower())) for w in context]
         # A text holding no handle, excluded phrase or keyword names nothing of ours: one pass tells.
-        self.finder = LiteralFinder([*(t for t, _ in self.handles), *(e[1] for e in self.excluded),
-                                     *(k[1] for k in self.keywords)])
+        self.finder = LiteralFinder([*[t for t, _ in self.handles], *[e[1] for e in self.excluded],
+                                     *[k[1] for k in self.keywords]])
 
     def score(self, text: str, addresses_us: bool) -> tuple[float, str]:
         """The relevance of a normalised text and its reason (see :func:`relevance`)."""
