@@ -2,7 +2,7 @@
 
 mypyc turns these type-annotated modules into C extension modules, built next to their sources
 (``bot/triage/<name>.cpython-*.so``, git-ignored); Python then imports them instead of the ``.py``
-files. Scores and results are the same; triage runs about 1.2 times as fast (docs/triage.md,
+files. Scores and results are the same; triage runs about 1.3 times as fast (docs/triage.md,
 "Performance"). The package works without them, and :mod:`bot.compiled` falls back to the
 sources when one is edited after compiling. Run from the repository root; needs a C compiler and
 Python's headers, and mypy (the ``test`` extra), which ships mypyc. Writes ``bot/triage/compiled.json``,
