@@ -119,7 +119,7 @@ def triage(mention: Mention, ctx: TriageContext, now: datetime, duplicate_author
     reasons += why
     reasons.append(relevance_reason)
     spam_reasons = spam_signals(text[:INTENT_HEAD], duplicate_authors, ctx.spam_duplicate_authors,
-                                 ctx.spam_same_text_days)
+                                 ctx.spam_same_text_days, says_something=bool(intents))
     if spam_reasons or "spam" in intents:
         reasons += spam_reasons
         intents = ["spam"]

@@ -178,14 +178,16 @@ def _common_words(lang: str, hits: int) -> str:
     return f"language {lang}: {hits} common {lang} words"
 
 
-def spam_signals(text: str, duplicate_authors: int, same_text_limit: int = 3, same_text_days: float = 7.0) -> list[str]:
+def spam_signals(text: str, duplicate_authors: int, same_text_limit: int = 3, same_text_days: float = 7.0,
+                 says_something: bool = False) -> list[str]:
     """Reasons to think a text is spam or from a bot (empty list: none).
 
     ``duplicate_authors`` is how many authors posted the same text within ``same_text_days`` before it;
-    ``same_text_limit`` or more is spam.
+    ``same_text_limit`` or more is spam. ``says_something``: the few words beside a link carry an
+    intent ("@brand broken again <photo link>"), so the post is a customer's, not link-only spam.
     """
     reasons = []
-    if "http" in text or "www." in text:
+    if ("http" in text or "www." in text) and not says_something:
         rest = _HASHTAG.sub(" ", _MENTION.sub(" ", URL.sub(" ", text)))
         if URL.search(text) and len(words_of(rest)) <= 2:
             reasons.append("spam: link-only post")

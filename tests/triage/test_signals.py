@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot.triage.lexicon import LiteralFinder
 from bot.triage.signals import _HASHTAG, _MENTION, RelevanceRules, language, reach, relevance, spam_signals
+from tests.triage.test_intents import run
 
 KEYWORDS = ["apple", "iphone", "apple watch"]
 
@@ -73,6 +74,15 @@ def test_spam_signals(text: str, copies: int, signal: str) -> None:
 
 def test_ordinary_posts_have_no_spam_signal() -> None:
     assert spam_signals("my order https://shop.example/o/1 never arrived, any news? #help", 2) == []
+
+
+def test_a_link_with_a_short_caption_that_says_something_is_not_link_only_spam() -> None:
+    photo = "@acmehelp broken again https://t.co/abc123"
+    assert spam_signals(photo, 1) == ["spam: link-only post"]
+    assert spam_signals(photo, 1, says_something=True) == []
+    intents, reasons = run(photo)  # triage passes what the caption says: a complaint with a photo
+    assert intents == ("complaint",) and not any(r.startswith("spam:") for r in reasons)
+    assert run("@acmehelp https://t.co/abc123")[0] == ("spam",)
 
 
 def test_reach_tiers() -> None:
