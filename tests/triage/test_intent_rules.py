@@ -101,3 +101,13 @@ def test_a_complaint_about_any_brand_is_found_with_the_shipped_context(text: str
     mention = Mention("x", "1", Author("x", "1", "sam", followers=10), text, NOW, "nimbushome")
     intents = triage(mention, SHIPPED, NOW).intents
     assert intents == ("complaint", *also, "off_topic")
+
+
+@pytest.mark.parametrize(("text", "wanted", "unwanted"), [
+    ("wow @acmehelp great service, only took 3 weeks to answer my email", "complaint", "praise"),
+    ("the acme hub is fine I guess. does the job", "", "question"),
+    ("ok @acmehelp you win, the new app update is actually really good", "praise", "complaint"),
+])
+def test_sarcastic_waits_plain_statements_and_plain_praise(text: str, wanted: str, unwanted: str) -> None:
+    intents, reasons = intents_of(text)
+    assert (not wanted or wanted in intents) and unwanted not in intents, reasons
