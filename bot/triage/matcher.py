@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
 
+from bot.triage.gates import pattern_finder
 from bot.triage.lexicon import (
     TOKEN,
     Cues,
@@ -23,7 +24,6 @@ from bot.triage.lexicon import (
     builtin_intents,
     first_run,
     merge,
-    pattern_finder,
     phrase_regex,
 )
 

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from bot.config import ConfigError, load_settings
 from bot.triage.context import context_from_settings
+from bot.triage.gates import pattern_gates
 from bot.triage.intents import detect_intents
-from bot.triage.lexicon import LexiconError, build_lexicons, builtin_intents, normalise, pattern_gates
+from bot.triage.lexicon import LexiconError, build_lexicons, builtin_intents, normalise
 from bot.triage.matcher import builtin_matcher
 from tests.conftest import CONFIG, REPO
 
