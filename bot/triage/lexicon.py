@@ -3,8 +3,9 @@
 The files live in ``bot/triage/data/``; a brand extends the intents through ``bot.toml``
 (``[triage.intents.NAME]``). Everything is validated when loaded: a bad entry names the source, the
 intent and the entry. Each pattern gets "gates": literals every match must contain, checked before the
-regex runs (read from its source by :mod:`bot.triage.gates`). Words, whole-word phrase regexes and the literal finder (one compiled Aho-Corasick pass)
-live here too; :mod:`bot.triage.matcher` compiles the lexicons into what matching reads.
+regex runs (read from its source by :mod:`bot.triage.gates`). Words, whole-word phrase regexes and the
+literal finder (one compiled Aho-Corasick pass) live here too; :mod:`bot.triage.matcher` compiles the
+lexicons into what matching reads.
 """
 
 from __future__ import annotations
