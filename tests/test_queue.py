@@ -111,3 +111,36 @@ def test_x_length_is_counted_the_way_x_counts_it(cli: Callable[..., Result]) -> 
     result = cli("queue", "approve", str(item), "--text", "Sorry! " + "🙏" * 140, "--as", "tom")
     assert result.exit_code == 1
     assert "as x counts them" in result.output and "x allows 280" in result.output
+
+
+def _snapshot(config: Path) -> tuple[object, ...]:
+    """Everything a refused command could have changed: every item as stored, the outbox, the audit trail."""
+    rt = build_runtime(load_settings(config))
+    try:
+        items = [rt.store.suggestions.get(i) for i in range(1, 20)]
+        return (items, rt.store.outbox.counts(), rt.store.audit.recent(limit=1000))
+    finally:
+        rt.close()
+
+
+@pytest.mark.parametrize(("first", "then", "says"), [
+    (("approve", "--as", "maya"), ("approve", "--as", "tom"), "already approved by maya"),
+    (("approve", "--as", "maya"), ("approve", "--text", "Edited words", "--as", "tom"), "already approved by maya"),
+    (("approve", "--as", "maya"), ("reject", "--reason", "dup", "--as", "tom"), "already approved by maya"),
+    (("reject", "--reason", "answered", "--as", "priya"), ("approve", "--as", "maya"), "already rejected by priya"),
+    (("reject", "--reason", "answered", "--as", "priya"), ("reject", "--reason", "x", "--as", "m"),
+     "already rejected by priya"),
+    (None, ("approve", "--as", "maya"), "no queue item 999"),
+    (None, ("reject", "--reason", "x", "--as", "m"), "no queue item 999"),
+])
+def test_every_refusal_is_one_line_non_zero_and_changes_nothing(
+        cli: Callable[..., Result], tmp_path: Path, first: tuple[str, ...] | None, then: tuple[str, ...],
+        says: str) -> None:
+    item = str(_ids(cli)[0]) if first else "999"
+    if first:
+        assert cli("queue", first[0], item, *first[1:]).exit_code == 0
+    before = _snapshot(tmp_path / "bot.toml")
+    result = cli("queue", then[0], item, *then[1:])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and result.output.startswith("Error: ") and says in result.output
+    assert _snapshot(tmp_path / "bot.toml") == before
