@@ -11,7 +11,8 @@ from bot.cli.context import ConfigProblem, now, runtime
 from bot.report.figures import WeekFigures, options_for, week_figures
 from bot.report.render import render_html, render_text
 from bot.report.send import ReportError
-from bot.report.weekly import last_week, send_week
+from bot.report.weekly import last_week, release, send_week, uncertain_lines
+from bot.runtime import Runtime
 from bot.socialid import parse_week
 
 
@@ -21,10 +22,22 @@ from bot.socialid import parse_week
 @click.option("--send", "send", is_flag=True, help="Email it to [report.recipients]; each week goes out once.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write the HTML email to this file instead.")
-def report_cmd(week: str | None, account: str | None, send: bool, out: Path | None) -> None:
-    """The weekly Social ID report: plain text on the terminal, HTML with --out, email with --send."""
-    if send and out:
-        raise click.UsageError("choose one of --send and --out")
+@click.option("--resend", metavar="ADDRESS", default=None,
+              help="With --send: send the week's uncertain email to ADDRESS again (you checked it did not arrive).")
+@click.option("--delivered", metavar="ADDRESS", default=None,
+              help="Record the week's uncertain email to ADDRESS as delivered (you found it in their inbox).")
+def report_cmd(week: str | None, account: str | None, send: bool, out: Path | None, resend: str | None,
+               delivered: str | None) -> None:
+    """The weekly Social ID report: plain text on the terminal, HTML with --out, email with --send.
+
+    An email the mail server may or may not have accepted (the process or the connection stopped at
+    the last moment) is never sent again by itself: it is listed as uncertain, to settle with
+    --resend or --delivered after checking the inbox.
+    """
+    if sum(map(bool, (send, out, delivered))) > 1:
+        raise click.UsageError("choose one of --send, --out and --delivered")
+    if resend and not send:
+        raise click.UsageError("--resend ADDRESS goes with --send (it sends the email again)")
     with runtime() as rt:
         moment = now()
         chosen = week or last_week(moment, rt.settings.timezone)
@@ -40,6 +53,14 @@ def report_cmd(week: str | None, account: str | None, send: bool, out: Path | No
         def figures(name: str, accounts: Sequence[str] | None) -> WeekFigures:
             return week_figures(rt.store, rt.settings, rt.rules, name, moment, accounts)
 
+        if delivered or resend:
+            try:
+                who = release(rt.store, chosen, delivered or resend or "", "sent" if delivered else "failed", moment)
+            except ReportError as exc:
+                raise click.UsageError(str(exc)) from None
+            if delivered:
+                click.echo(f"recorded as delivered, not sent again: {chosen} {who}")
+                return
         if send:
             try:
                 outcome = send_week(rt, chosen, moment)
@@ -51,7 +72,8 @@ def report_cmd(week: str | None, account: str | None, send: bool, out: Path | No
                 click.echo(f"already sent, not sent again: {line}")
             for line, error in outcome.failed:
                 click.echo(f"failed, will retry on the next run: {line}: {error}", err=True)
-            if outcome.failed:
+            _warn_uncertain(rt)
+            if outcome.failed or outcome.uncertain:
                 raise SystemExit(1)
             return
         result = figures(chosen, [account] if account else None)
@@ -61,3 +83,9 @@ def report_cmd(week: str | None, account: str | None, send: bool, out: Path | No
             click.echo(f"wrote {out} ({len(result.accounts)} accounts, week {chosen})")
         else:
             click.echo(render_text(result))
+        _warn_uncertain(rt)
+
+
+def _warn_uncertain(rt: Runtime) -> None:
+    for line in uncertain_lines(rt.store):
+        click.echo(f"warning: {line}", err=True)

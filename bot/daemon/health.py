@@ -106,6 +106,8 @@ def collect(store: Store, settings: Settings, now: datetime, connectors: dict[st
         sla_breaches=store.daemon.sla_breaches(now), outbox=store.outbox.counts(),
         stuck_sending=store.daemon.stuck_sending(now - STUCK_AFTER), mentions=store.daemon.mention_count())
     _judge(health, settings, connector_errors or {})
+    from bot.report.weekly import uncertain_lines  # owned by the report; imported late to keep this module light
+    health.problems.extend(uncertain_lines(store))
     return health
 
 

@@ -59,23 +59,32 @@ def _report(r: dict[str, Any]) -> ReportRow:
                      last_error=r["last_error"], sent_at=parse_time(r["sent_at"]))
 
 
+# "owed" (recorded), "sending" (claimed, message not complete) and "failed" are retried by the next run
+RETRYABLE = "'owed', 'sending', 'failed'"
+UNCERTAIN = "the process or connection stopped after the whole message was sent; the server may have accepted it"
+
+
 class ReportStore:
-    """Records every weekly email before it is sent, so none is lost and none goes out twice."""
+    """Records every weekly email before it is sent, so none is lost and none goes out twice.
+
+    Status: "owed" -> "sending" (claimed) -> "uncertain" (the moment before the end-of-data mark) -> "sent";
+    an error before the end-of-data mark, or a refusal after it, makes it "failed" (retried).
+    """
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
 
     def claim(self, week: str, recipient: str, accounts: tuple[str, ...], message_id: str,
               now: datetime) -> ReportRow | None:
-        """Mark the email "sending" and return it; None when it was already sent."""
+        """Mark the email "sending" and return it; None when it was sent or may have been (uncertain)."""
         with transaction(self.db):
             self.db.execute(
                 """INSERT INTO reports (week, recipient, accounts, status, message_id, created_at, updated_at)
                    VALUES (?, ?, ?, 'owed', ?, ?, ?) ON CONFLICT (week, recipient) DO NOTHING""",
                 [week, recipient, json.dumps(list(accounts)), message_id, iso(now), iso(now)])
             cur = self.db.execute(
-                """UPDATE reports SET status = 'sending', attempts = attempts + 1, updated_at = ?
-                   WHERE week = ? AND recipient = ? AND status != 'sent'""", [iso(now), week, recipient])
+                f"""UPDATE reports SET status = 'sending', attempts = attempts + 1, updated_at = ?
+                   WHERE week = ? AND recipient = ? AND status IN ({RETRYABLE})""", [iso(now), week, recipient])
             if not cur.rowcount:
                 return None
             row = next(iter(self.db.query("SELECT * FROM reports WHERE week = ? AND recipient = ?",
@@ -94,10 +103,40 @@ class ReportStore:
             self.db.execute("UPDATE reports SET status = 'failed', last_error = ?, updated_at = ? WHERE id = ?",
                             [error[:500], iso(now), report_id])
 
+    def committing(self, report_id: int, now: datetime) -> None:
+        """The whole message is with the server and only the end-of-data mark is left to send: from here on a
+        crash leaves the email "uncertain" (the server may have accepted it), never resent automatically."""
+        with transaction(self.db):
+            self.db.execute("UPDATE reports SET status = 'uncertain', last_error = ?, updated_at = ? WHERE id = ?",
+                            [UNCERTAIN, iso(now), report_id])
+
+    def lost_reply(self, report_id: int, error: str, now: datetime) -> None:
+        """The connection failed after the end-of-data mark: the email stays uncertain, with the reason."""
+        with transaction(self.db):
+            self.db.execute("UPDATE reports SET last_error = ?, updated_at = ? WHERE id = ? AND status = 'uncertain'",
+                            [f"{UNCERTAIN} ({error})"[:500], iso(now), report_id])
+
     def owed(self) -> list[ReportRow]:
-        """Emails recorded but not sent (failed, or interrupted mid-send), oldest week first."""
+        """Emails recorded but not sent (failed, or interrupted before the message was complete), oldest week
+        first. Uncertain ones are not owed: a person decides (:meth:`release`)."""
         return [_report(r) for r in self.db.query(
-            "SELECT * FROM reports WHERE status != 'sent' ORDER BY week, recipient")]
+            f"SELECT * FROM reports WHERE status IN ({RETRYABLE}) ORDER BY week, recipient")]
+
+    def uncertain(self) -> list[ReportRow]:
+        """Emails the server may or may not have accepted (a crash or a lost reply after the message was sent)."""
+        return [_report(r) for r in self.db.query(
+            "SELECT * FROM reports WHERE status = 'uncertain' ORDER BY week, recipient")]
+
+    def release(self, report_id: int, status: str, now: datetime) -> None:
+        """A person checked the inbox: "failed" (it did not arrive: send it again) or "sent" (it did)."""
+        if status not in ("failed", "sent"):
+            raise ValueError(f"release to {status!r}: only 'failed' or 'sent'")
+        note = "not received (checked by a person); send again" if status == "failed" else ""
+        with transaction(self.db):
+            self.db.execute(
+                "UPDATE reports SET status = ?, last_error = ?, updated_at = ?, sent_at = CASE WHEN ? = 'sent' "
+                "THEN coalesce(sent_at, ?) END WHERE id = ? AND status = 'uncertain'",
+                [status, note, iso(now), status, iso(now), report_id])
 
     def for_week(self, week: str) -> list[ReportRow]:
         """Every email recorded for ``week``."""
