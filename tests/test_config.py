@@ -90,3 +90,58 @@ def test_bad_brand_lexicon_extension_exits_2_for_pipeline_commands(tmp_path: Pat
     assert result.exit_code == 2, result.output
     assert "(unclosed" in result.output and "Fix:" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ('[guardrails]\ndaily_caps = { x = "lots" }', ["bot.toml:{last}: guardrails.daily_caps.x: expected an integer"]),
+    ("[guardrails]\ndaily_caps = { x = -1 }", ["bot.toml:{last}: guardrails.daily_caps.x: expected 0 or more, got -1"]),
+    ("[guardrails]\nidentical_text_days = 0", ["guardrails.identical_text_days: expected more than 0 days, got 0",
+                                               "such as 30"]),
+    ('[guardrails]\ndo_not_contact = { twitter = ["troll"] }',
+     ["guardrails.do_not_contact.twitter: unknown platform 'twitter'", 'use "x"']),
+    ("[sla]\nP1 = -1", ["sla.P1: expected more than 0 hours, got -1", "such as 1"]),
+    ("[loops]\ntimeout_hours = 0", ["loops.timeout_hours: expected more than 0 hours"]),
+    ("[daemon]\nweb_port = 70000", ["daemon.web_port: expected a port number from 0 to 65535"]),
+    ('[guardrails]\nquiet_start = "25:00"', ["expected one of '', '00:00', '01:00', ..., '23:00', got '25:00'"]),
+    ('[socialid]\nbusiness_days = "weekdays"', ["socialid.business_days: expected a list of whole numbers",
+                                                "square brackets, e.g. [1, 2]"]),
+])
+def test_wrong_values_are_refused_where_they_are(tmp_path: Path, extra: str, expected: list[str]) -> None:
+    path = tmp_path / "bot.toml"
+    path.write_text(CONFIG + "\n" + extra + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_settings(path)
+    last = len((CONFIG + "\n" + extra).splitlines())  # the line of the setting (inline tables included)
+    for part in expected:
+        assert part.replace("{last}", str(last)) in str(err.value)
+    assert "\n" not in str(err.value) and "Fix: " in str(err.value)
+
+
+def test_accounts_on_an_unknown_platform_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bot.toml"
+    path.write_text(CONFIG.replace('reddit = ["NimbusHome"]', 'mastodon = ["nimbus"]'), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"bot.toml:\d+: accounts.mastodon: unknown platform 'mastodon'"):
+        load_settings(path)
+
+
+@pytest.mark.parametrize(("setting", "says"), [
+    ('[daemon]\nreport_time = "8am"', "daemon.report_time = '8am': expected a time like"),
+    ('[socialid]\nbusiness_hours = "nine to five"', "socialid.business_hours"),
+    ('[policies]\npath = "nowhere"', "policies.path: folder"),
+])
+def test_config_check_makes_the_start_up_checks_of_other_commands(make_project: Callable[..., Path], setting: str,
+                                                                   says: str) -> None:
+    path = make_project(config=CONFIG + "\n" + setting + "\n")
+    result = CliRunner().invoke(main, ["--config", str(path), "config", "check"])
+    assert result.exit_code == 2 and says in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", [["poll"], ["queue"], ["dispatch"]])
+def test_a_missing_policies_folder_is_a_configuration_error(make_project: Callable[..., Path],
+                                                            command: list[str]) -> None:
+    path = make_project(config=CONFIG + '\n[policies]\npath = "nowhere"\n')
+    result = CliRunner().invoke(main, ["--config", str(path), *command])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("Error: ") and "policies.path: folder" in result.output and "Fix:" in result.output
+    assert not (path.parent / "ronr.db").exists()  # refused before anything was opened or polled

@@ -13,6 +13,7 @@ import click
 
 from bot.clock import utcnow
 from bot.config import ConfigError, Settings, load_settings
+from bot.config.loader import check_policies_folder
 from bot.runtime import Runtime, build_runtime
 from bot.store import StoreError
 
@@ -60,6 +61,7 @@ def runtime(database: Path | None = None) -> Iterator[Runtime]:
     cli = state()
     settings = cli.settings()
     try:
+        check_policies_folder(settings)
         rt = build_runtime(settings, database or cli.database)
     except (StoreError, ConfigError) as exc:
         raise ConfigProblem(str(exc)) from None

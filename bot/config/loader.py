@@ -44,7 +44,10 @@ def find_line(text: str, key_path: tuple[str, ...]) -> int:
         key = _KEY.match(line)
         if key and table == key_path[:-1] and key.group(1) == key_path[-1]:
             return number
-    return header_line or 1
+    if header_line:
+        return header_line
+    # A key inside an inline table or a list (daily_caps = { x = "lots" }) is on its parent's line.
+    return find_line(text, key_path[:-1]) if len(key_path) > 1 else 1
 
 
 def _describe(value: object) -> str:
@@ -53,12 +56,23 @@ def _describe(value: object) -> str:
     return f"{value!r} ({kinds.get(type(value), type(value).__name__)})"
 
 
+PLATFORMS = ("x", "reddit")
+# Settings that map a platform to something: a key that is not a platform would never apply.
+PLATFORM_TABLES = (("accounts",), ("guardrails", "do_not_contact"), ("guardrails", "brand_bots"),
+                   ("guardrails", "daily_caps"))
+# Settings whose name ends like this are durations and must be more than 0 (the [sla] targets are hours).
+UNITS = {"_seconds": "seconds", "_minutes": "minutes", "_hours": "hours", "_days": "days"}
+_PLURAL = {str: "strings in quotes", int: "whole numbers", float: "numbers", bool: "booleans (true or false)"}
+
+
 def _expected(tp: Any) -> str:
     origin = get_origin(tp)
     if origin is Literal:
-        return "one of " + ", ".join(repr(a) for a in get_args(tp))
+        options = [repr(a) for a in get_args(tp)]
+        return "one of " + ", ".join(options if len(options) <= 8 else [*options[:3], "...", options[-1]])
     if origin is list:
-        return f"a list of {_expected(get_args(tp)[0]).removeprefix('a ').removeprefix('an ')}s"
+        item = get_args(tp)[0]
+        return f"a list of {_PLURAL.get(item, _expected(item))}"
     if origin is dict:
         return "a table"
     if dataclasses.is_dataclass(tp):
@@ -90,6 +104,7 @@ class _Builder:
         for name, fld in fields.items():
             if name in data:
                 values[name] = self.convert(hints[name], data[name], path + (name,))
+                self.positive(path + (name,), values[name], fld.default)
             elif fld.default is dataclasses.MISSING and fld.default_factory is dataclasses.MISSING:
                 where = f"[{'.'.join(path)}]" if path else "the top of the file"
                 raise self.fail(path + (name,), f"missing required value ({_expected(hints[name])})",
@@ -118,16 +133,40 @@ class _Builder:
                 raise self.wrong(tp, value, path)
             return value
         if tp is float and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
+            value = float(value)
         if tp in (str, int, bool, float) and (type(value) is not tp):
             raise self.wrong(tp, value, path)
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            return value
+        if value < 0 and not _unit(path):  # no setting is a negative number
+            raise self.fail(path, f"expected 0 or more, got {value:g}", "write the number without a minus sign")
+        if path[-1].endswith("port") and value > 65535:
+            raise self.fail(path, f"expected a port number from 0 to 65535, got {value}", "write a port such as 8000")
         return value
+
+    def positive(self, path: tuple[str, ...], value: object, default: object) -> None:
+        """Durations must be more than 0 (a poll every 0 minutes, a 0-hour SLA, a 0-day window make no sense)."""
+        unit = _unit(path)
+        if unit and isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
+            example = f" such as {default:g}" if isinstance(default, int | float) else ""
+            raise self.fail(path, f"expected more than 0 {unit}, got {value:g}", f"write a number of {unit}{example}")
 
     def wrong(self, tp: Any, value: object, path: tuple[str, ...]) -> ConfigError:
         hint = {str: "put the value in double quotes", bool: "write true or false without quotes",
                 int: "write a whole number without quotes", float: "write a number without quotes"}
+        if get_origin(tp) is list:
+            example = '["a", "b"]' if get_args(tp)[0] is str else "[1, 2]"
+            return self.fail(path, f"expected {_expected(tp)}, got {_describe(value)}",
+                             f"write the values in square brackets, e.g. {example}")
         return self.fail(path, f"expected {_expected(tp)}, got {_describe(value)}",
                          hint.get(tp, f"write {_expected(tp)}"))
+
+
+def _unit(path: tuple[str, ...]) -> str:
+    """The unit of a duration setting ("" when the setting is not a duration)."""
+    if len(path) == 2 and path[0] == "sla":
+        return "hours"
+    return next((unit for suffix, unit in UNITS.items() if path[-1].endswith(suffix)), "")
 
 
 def load_settings(path: str | Path) -> Settings:
@@ -160,7 +199,21 @@ def load_settings(path: str | Path) -> Settings:
                                f'list at least one handle, e.g. {platform} = ["yourbrand"]')
     if not settings.brand.keywords:
         raise builder.fail(("brand", "keywords"), "no keywords", 'list the words people use for the brand')
-    if not settings.triage.spam_same_text_days > 0:
-        raise builder.fail(("triage", "spam_same_text_days"), f"expected more than 0 days, got "
-                           f"{settings.triage.spam_same_text_days:g}", "write a number of days such as 7")
+    for table in PLATFORM_TABLES:
+        mapping = settings.accounts if table == ("accounts",) else getattr(settings.guardrails, table[-1])
+        for platform in mapping:
+            if platform not in PLATFORMS:
+                raise builder.fail(table + (platform,), f"unknown platform {platform!r}",
+                                   'use "x" (X, formerly Twitter) or "reddit"')
     return dataclasses.replace(settings, source=str(file))
+
+
+def check_policies_folder(settings: Settings) -> None:
+    """Raise :class:`ConfigError` when ``policies.path`` is not a folder: with no rules nothing would be queued."""
+    folder = settings.resolve(settings.policies.path)
+    if folder.is_dir():
+        return
+    text = Path(settings.source).read_text(encoding="utf-8") if settings.source else ""
+    where = f"{settings.source or 'bot.toml'}:{find_line(text, ('policies', 'path'))}"
+    raise ConfigError(f"{where}: policies.path: folder {folder} not found. Fix: point policies.path at the folder "
+                      "of rule files (the repository's is policies/)")
