@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import sys
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.cli.demo_cmd import next_commands, program
 from bot.config import load_settings
+from bot.models import Author, Mention
+from bot.policy.guardrails import shown_handle
 from bot.store import Store
-from tests.conftest import REPO
+from tests.conftest import NOW, REPO
 
 SAMPLE = REPO / "data" / "sample"
 
@@ -53,3 +59,27 @@ def test_demo_runs_the_whole_loop(tmp_path: Path) -> None:
     assert len(posts) == len({p["key"] for p in posts}), "a reply was posted twice"
     settings = load_settings(REPO / "bot.toml")
     assert settings.resolve(settings.database.path) != database  # the demo never touches data/ronr.db
+
+
+def test_next_commands_run_the_ronr_that_ran_the_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    venv_ronr = tmp_path / ".venv" / "bin" / "ronr"
+    venv_ronr.parent.mkdir(parents=True)
+    venv_ronr.write_text("#!/bin/sh\n", encoding="utf-8")
+    venv_ronr.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", [str(venv_ronr), "demo"])
+    monkeypatch.setenv("PATH", "/nonexistent")  # `make demo`: .venv/bin is not on PATH
+    assert program() == ".venv/bin/ronr"
+    hints = next_commands(False, Path("data/demo.db"), 325, "2026-W48").splitlines()
+    assert hints[0].startswith("  .venv/bin/ronr --database data/demo.db queue ")
+    assert len({line.index("#") for line in hints}) == 1  # the explanations line up
+    monkeypatch.setenv("PATH", str(venv_ronr.parent))  # an activated virtual environment
+    assert program() == "ronr"
+    assert next_commands(True, Path("x.db"), None, "2026-W48").splitlines()[1].startswith("  ronr queue show ID ")
+
+
+def test_reddit_authors_are_shown_as_reddit_writes_them() -> None:
+    author = Author("reddit", "t2_1", "Curious_Toaster_3852")
+    post = Mention(platform="reddit", platform_id="c1", author=author, text="t", created_at=NOW, account="a")
+    assert shown_handle(post) == "u/Curious_Toaster_3852"
+    assert shown_handle(replace(post, platform="x", author=replace(author, handle="@jess"))) == "@jess"

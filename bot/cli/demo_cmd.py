@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import click
 
@@ -12,7 +15,33 @@ from bot.cli.socialid_cmd import compute, render
 from bot.cli.table import table
 from bot.cli.web_cmd import demo_login, serve_app
 from bot.demo import fresh_demo_runtime, simulate
+from bot.policy.guardrails import shown_handle
 from bot.socialid import week_of
+
+
+def program() -> str:
+    """How to run RonR again from here: ``ronr`` when that is on PATH, else the path this one was run by.
+
+    ``make demo`` runs ``.venv/bin/ronr`` without activating the virtual environment, so a bare
+    ``ronr`` in the suggestions would be "command not found".
+    """
+    ran = Path(sys.argv[0])
+    found = shutil.which("ronr")
+    if ran.name != "ronr" or (found is not None and Path(found).resolve() == ran.resolve()):
+        return "ronr"
+    return os.path.relpath(ran) if ran.is_absolute() else str(ran)
+
+
+def next_commands(default_database: bool, database: Path, item: int | None, week: str) -> str:
+    """The commands to try on the demo data, each with what it does."""
+    run = program() + ("" if default_database else f" --database {database}")
+    shown = "ID" if item is None else str(item)
+    lines = [(f"{run} queue", "pending items, highest priority first"),
+             (f"{run} queue show {shown}", "one item with its triage, reasons and suggestion"),
+             (f"{run} queue approve {shown} --as you", f"approve it; `{run} dispatch` posts it exactly once"),
+             (f"{run} socialid --week {week}", "this week's Social ID so far")]
+    width = max(len(command) for command, _ in lines)
+    return "\n".join(f"  {command.ljust(width)}  # {what}" for command, what in lines)
 
 
 @click.command("demo")
@@ -49,22 +78,16 @@ def demo_cmd(serve: bool | None, port: int) -> None:
         total = rt.store.suggestions.counts().get("pending", 0)
         click.echo(f"\nTop of the queue ({total} pending):")
         click.echo(table(["id", "pri", "author", "intents", "mention"],
-                         [(i.id, i.priority, "@" + i.mention.author.handle, ",".join(i.intents), i.mention.text)
+                         [(i.id, i.priority, shown_handle(i.mention), ",".join(i.intents), i.mention.text)
                           for i in pending], max_width=60))
         weeks = sorted({week_of(moment - timedelta(days=7 * k), settings.timezone)
                         for k in range(4, -1, -1)})
         results = [r for w in weeks for r in compute(rt, w) if r.loops]
         click.echo("\nSocial ID of the sample history, per account and week:")
         click.echo(render(results))
-        db_arg = "" if cli.database is None and db_path == settings.resolve(settings.database.path) else \
-            f" --database {db_path}"
-        first = pending[0].id if pending else "ID"
-        click.echo(f"""
-Try next:
-  ronr{db_arg} queue                      # pending items, highest priority first
-  ronr{db_arg} queue show {first}            # one item with its triage, reasons and suggestion
-  ronr{db_arg} queue approve {first} --as you   # approve it; `ronr{db_arg} dispatch` posts it exactly once
-  ronr{db_arg} socialid --week {weeks[-1]}""")
+        click.echo("\nTry next:")
+        click.echo(next_commands(cli.database is None and db_path == settings.resolve(settings.database.path),
+                                 db_path, pending[0].id if pending else None, weeks[-1]))
         login = demo_login(rt) if serve or (serve is None and sys.stdin.isatty()) else None
     finally:
         rt.close()

@@ -6,6 +6,7 @@ import click
 
 from bot.cli.context import now, runtime
 from bot.cli.table import table
+from bot.policy.guardrails import shown_handle
 from bot.queue import QueueError, approve, reject
 from bot.store import QueueItem
 
@@ -20,7 +21,7 @@ def _sla(item: QueueItem) -> str:
 
 
 def _rows(items: list[QueueItem]) -> list[tuple[object, ...]]:
-    return [(i.id, i.priority, _sla(i), i.mention.platform, "@" + i.mention.author.handle, ",".join(i.intents),
+    return [(i.id, i.priority, _sla(i), i.mention.platform, shown_handle(i.mention), ",".join(i.intents),
              f"{i.compound:+.2f}", i.mention.text) for i in items]
 
 
@@ -54,7 +55,7 @@ def show(item_id: int) -> None:
             raise click.ClickException(f"no queue item {item_id}; run `ronr queue` to list pending items")
         m = item.mention
         click.echo(f"Item {item.id}  [{item.status}]  {item.priority}  {_sla(item)}  version {item.version}")
-        click.echo(f"From @{m.author.handle} ({m.author.name}, {m.author.followers} followers) on {m.platform}, "
+        click.echo(f"From {shown_handle(m)} ({m.author.name}, {m.author.followers} followers) on {m.platform}, "
                    f"{m.created_at.isoformat()}  {m.url}")
         click.echo(f"\n  {m.text}\n")
         click.echo(f"Sentiment {item.label} ({item.compound:+.3f}); intents {', '.join(item.intents) or 'none'}; "
@@ -115,7 +116,7 @@ def blocked_cmd(limit: int) -> None:
             return
         if items:
             click.echo(table(["id", "kind", "author", "rule", "blocked by"],
-                             [(i.id, i.kind, "@" + i.mention.author.handle, i.rule_id, "; ".join(i.blocked_by))
+                             [(i.id, i.kind, shown_handle(i.mention), i.rule_id, "; ".join(i.blocked_by))
                               for i in items], max_width=90))
         if posts:
             click.echo(("\n" if items else "") + "Approved posts stopped before posting:")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 from bot.models import Mention, Suggestion, Triage
+from bot.policy.guardrails import shown_handle
 from bot.policy.render import render
 from bot.policy.rules import Match, Rule
 from bot.triage.lexicon import phrase_regex
@@ -168,11 +169,10 @@ def matching_rules(mention: Mention, triage: Triage, rules: Sequence[Rule], hist
 def template_values(mention: Mention, brand: BrandVoice) -> dict[str, str]:
     """Values for the template variables, taken from the mention as plain data."""
     author = mention.author
-    prefix = "u/" if mention.platform == "reddit" else "@"
     name = author.name.strip() or author.handle
     lowered = mention.text.lower()
     product = next((p for p in brand.products if p.lower() in lowered), brand.name)
-    return {"handle": prefix + author.handle, "name": name, "first_name": name.split()[0] if name else "",
+    return {"handle": shown_handle(mention), "name": name, "first_name": name.split()[0] if name else "",
             "brand": brand.name, "support_link": brand.support_link, "product": product}
 
 

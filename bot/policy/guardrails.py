@@ -80,6 +80,12 @@ def handle_key(handle: str) -> str:
     return h[2:] if h.startswith("u/") else h.lstrip("@")
 
 
+def shown_handle(mention: Mention) -> str:
+    """The author's handle as people write it on the mention's platform: u/name on Reddit, @name elsewhere."""
+    handle = mention.author.handle.strip().removeprefix("u/").lstrip("@")
+    return ("u/" if mention.platform == "reddit" else "@") + handle
+
+
 # X's weighted length (twitter-text v3): code points in these ranges weigh 1, all others 2; a URL
 # weighs 23 whatever its length; an emoji sequence (with modifiers and joiners) weighs 2.
 _HEAVY = re.compile("[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
