@@ -29,7 +29,7 @@ from prawcore.sessions import FiniteRetryStrategy
 
 from bot.config.settings import BrandSettings, RedditSettings
 from bot.models import Batch, Cursor, Mention, Posted
-from connectors.base import ConnectorError, CredentialError, RateLimited
+from connectors.base import ConnectorError, CredentialError, RateLimited, Unreachable, unreachable
 from connectors.limits import backoff, read_allowance, reset_from_headers
 from connectors.query import BrandMatcher
 from connectors.reddit_parse import parse_listing, to_mention, walk_tree
@@ -111,15 +111,21 @@ class RedditConnector:
         except prawcore.exceptions.TooManyRequests as exc:
             until, why = reset_from_headers(exc.response.headers, now)
             raise RateLimited("reddit", until, f"HTTP 429 ({why})") from exc
-        except (prawcore.exceptions.OAuthException, prawcore.exceptions.InvalidToken,
-                prawcore.exceptions.Forbidden, prawcore.exceptions.InsufficientScope) as exc:
-            raise CredentialError("reddit", f"credentials rejected ({type(exc).__name__}: {exc}). Check the Reddit "
-                                  "app id/secret, username and password in the environment") from exc
+        except (prawcore.exceptions.OAuthException, prawcore.exceptions.InvalidToken) as exc:
+            raise CredentialError("reddit", f"token rejected ({type(exc).__name__}: {exc}); check the Reddit app "
+                                  "id/secret, username and password in the environment") from exc
+        except (prawcore.exceptions.Forbidden, prawcore.exceptions.InsufficientScope) as exc:
+            raise CredentialError("reddit", f"not allowed ({type(exc).__name__}: {exc}); the app must be a "
+                                  "\"script\" app of this account, and the account allowed where it reads or "
+                                  "posts (docs/connectors.md)", kind="scope") from exc
         except prawcore.exceptions.ResponseException as exc:
             transient = exc.response.status_code >= 500
             raise self._failure(f"HTTP {exc.response.status_code} from Reddit", now, transient) from exc
         except prawcore.exceptions.RequestException as exc:
-            raise self._failure(f"network error: {exc.original_exception}", now, True) from exc
+            self.failures += 1
+            raise Unreachable("reddit", unreachable(exc.original_exception, self.settings.base_url,
+                                                    "[connectors.reddit].base_url / auth_url"),
+                              retry_at=now + timedelta(seconds=backoff(self.failures, self.rng))) from exc
         except praw.exceptions.RedditAPIException as exc:
             raise ConnectorError("reddit", f"Reddit refused: {exc}") from exc
         self.failures = 0

@@ -14,13 +14,18 @@ from connectors.base import Connector, CredentialError
 Factory = Callable[[Settings], Connector | None]
 
 
-def require(connector: str, table: str, key: str, env_name: str) -> str:
-    """The value of environment variable ``env_name``, or a one-line :class:`CredentialError` naming it."""
-    value = secret(env_name)
-    if value is None:
-        raise CredentialError(connector, f"environment variable {env_name} is not set "
-                              f"(named by {table}.{key} in bot.toml); see docs/connectors.md")
-    return value
+def require(connector: str, table: str, names: dict[str, str]) -> dict[str, str]:
+    """The values of the environment variables ``names`` maps keys to, or one :class:`CredentialError`
+    line naming every one that is not set."""
+    values = {key: secret(env) for key, env in names.items()}
+    missing = [key for key, value in values.items() if value is None]
+    if missing:
+        plural = len(missing) > 1
+        raise CredentialError(
+            connector, f"environment variable{'s' if plural else ''} {', '.join(names[k] for k in missing)} "
+            f"{'are' if plural else 'is'} not set (named by {', '.join(f'{table}.{k}' for k in missing)} in "
+            "bot.toml); see docs/connectors.md", kind="missing")
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def build_x(settings: Settings) -> Connector | None:
@@ -31,7 +36,7 @@ def build_x(settings: Settings) -> Connector | None:
     from connectors.x import XConnector, XCredentials
 
     table = "[connectors.x]"
-    bearer = require("x", table, "bearer_token_env", cfg.bearer_token_env)
+    bearer = require("x", table, {"bearer_token_env": cfg.bearer_token_env})["bearer_token_env"]
     names = {"consumer_key": cfg.consumer_key_env, "consumer_secret": cfg.consumer_secret_env,
              "access_token": cfg.access_token_env, "access_token_secret": cfg.access_token_secret_env}
     values = {key: secret(env) for key, env in names.items()}
@@ -48,12 +53,10 @@ def build_reddit(settings: Settings) -> Connector | None:
     from connectors.reddit import RedditConnector, RedditCredentials
 
     table = "[connectors.reddit]"
-    credentials = RedditCredentials(
-        client_id=require("reddit", table, "client_id_env", cfg.client_id_env),
-        client_secret=require("reddit", table, "client_secret_env", cfg.client_secret_env),
-        username=require("reddit", table, "username_env", cfg.username_env),
-        password=require("reddit", table, "password_env", cfg.password_env),
-    )
+    found = require("reddit", table, {"client_id_env": cfg.client_id_env, "client_secret_env": cfg.client_secret_env,
+                                      "username_env": cfg.username_env, "password_env": cfg.password_env})
+    credentials = RedditCredentials(client_id=found["client_id_env"], client_secret=found["client_secret_env"],
+                                    username=found["username_env"], password=found["password_env"])
     return RedditConnector(cfg, settings.brand, settings.accounts.get("reddit", []), credentials)
 
 

@@ -20,7 +20,7 @@ import tweepy
 
 from bot.config.settings import BrandSettings, XSettings
 from bot.models import Batch, Cursor, Mention, Posted
-from connectors.base import ConnectorError, CredentialError, RateLimited
+from connectors.base import ConnectorError, CredentialError, RateLimited, Unreachable, unreachable
 from connectors.limits import backoff, read_allowance, reset_from_headers
 from connectors.query import build_x_query
 from connectors.walk import Budget, Fetch, PageResult, PollState, run_walks
@@ -77,10 +77,17 @@ def translate(exc: Exception, now: datetime, rng: random.Random, attempt: int = 
     if isinstance(exc, tweepy.errors.TooManyRequests):
         until, why = reset_from_headers(exc.response.headers, now)
         return RateLimited("x", until, f"HTTP 429 ({why})")
-    if isinstance(exc, tweepy.errors.Unauthorized | tweepy.errors.Forbidden):
+    if isinstance(exc, tweepy.errors.Unauthorized):
         detail = "; ".join(exc.api_messages) or str(exc)
-        return CredentialError("x", f"credentials rejected (HTTP {exc.response.status_code}): {detail}. "
-                               "Check the X keys in the environment and the app's access level")
+        return CredentialError("x", f"token rejected (HTTP 401: {detail}); check the X keys in the environment "
+                               "(bearer token for reading, OAuth 1.0a keys for posting)")
+    if isinstance(exc, tweepy.errors.Forbidden):
+        detail = "; ".join(exc.api_messages) or str(exc)
+        return CredentialError("x", f"not allowed (HTTP 403: {detail}); the app lacks the access level or the "
+                               "Read and Write permission this call needs (docs/connectors.md)", kind="scope")
+    if isinstance(exc, requests.ConnectionError | requests.Timeout):
+        return Unreachable("x", unreachable(exc, "the X API", "[connectors.x].base_url"),
+                           retry_at=now + timedelta(seconds=backoff(attempt, rng)))
     if isinstance(exc, TRANSIENT):
         return ConnectorError("x", f"transient failure: {exc}", transient=True,
                               retry_at=now + timedelta(seconds=backoff(attempt, rng)))
@@ -147,7 +154,7 @@ class XConnector:
         """The account the OAuth 1.0a keys post as (``GET /2/users/me``)."""
         if self.credentials.missing_user_keys:
             missing = ", ".join(self.credentials.missing_user_keys)
-            raise CredentialError("x", f"posting needs OAuth 1.0a user keys; set {missing}")
+            raise CredentialError("x", f"posting needs OAuth 1.0a user keys; set {missing}", kind="missing")
         if self._me is None:
             self._me = dict(self.call(self.client.get_me, now, user_auth=True).json().get("data") or {})
         return self._me

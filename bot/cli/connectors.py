@@ -9,14 +9,14 @@ import click
 
 from bot.cli.context import now as clock
 from bot.cli.context import state
-from bot.cli.table import table
 from bot.config.settings import Settings
 from bot.models import Cursor
-from connectors.base import ConnectorError, CredentialError
+from connectors.base import ConnectorError, CredentialError, RateLimited, Unreachable
 from connectors.limits import read_allowance
 from connectors.walk import PollState
 
 UNITS = {"x": ("posts read", 10, 100), "reddit": ("requests", 1, 10)}
+FAILURES = {"missing": "missing variable", "rejected": "rejected token", "scope": "wrong scopes or access level"}
 
 
 def budget_line(name: str, budget: int, cursor: Cursor | None, now: datetime) -> str:
@@ -86,13 +86,18 @@ def status() -> None:
                 click.echo(f"  {key.replace('_', ' ')}: {row[key]}")
 
 
+def _bare(exc: ConnectorError) -> str:
+    """The message without the ``connector: `` prefix (the line already starts with the name)."""
+    return str(exc).removeprefix(f"{exc.connector}: ")
+
+
 def check_lines(settings: Settings, now: datetime) -> list[tuple[str, bool, str]]:
     """``(connector, ok, message)`` for every enabled platform connector, one per failure mode."""
     from connectors.registry import build_each
     from connectors.x import XConnector
 
     built, failed = build_each(settings)
-    results = [(name, False, f"missing credentials: {exc}") for name, exc in failed.items()]
+    results = [(name, False, f"{FAILURES[exc.kind]}: {_bare(exc)}") for name, exc in failed.items()]
     for name, connector in built.items():
         probe = getattr(connector, "me", None)
         if probe is None:
@@ -104,10 +109,14 @@ def check_lines(settings: Settings, now: datetime) -> list[tuple[str, bool, str]
             handle = who.get("username", "?") if isinstance(who, dict) else who
             results.append((name, True, f"credentials accepted; acting as {handle}"))
         except CredentialError as exc:
-            results.append((name, False, f"rejected token or wrong scopes/access level: {exc}"))
+            results.append((name, False, f"{FAILURES[exc.kind]}: {_bare(exc)}"))
+        except RateLimited as exc:
+            results.append((name, False, f"rate limited, try again later: {_bare(exc)}"))
+        except Unreachable as exc:
+            results.append((name, False, f"unreachable host: {_bare(exc)}"))
         except ConnectorError as exc:
-            kind = "unreachable host" if exc.transient else "unexpected answer"
-            results.append((name, False, f"{kind}: {exc}"))
+            kind = "platform error, try again later" if exc.transient else "unexpected answer"
+            results.append((name, False, f"{kind}: {_bare(exc)}"))
     return results
 
 
@@ -118,7 +127,8 @@ def check() -> None:
     if not results:
         click.echo("no platform connector is enabled (set enabled = true under [connectors.x] or [connectors.reddit])")
         return
-    click.echo(table(["connector", "result", "detail"], [(n, "ok" if ok else "FAIL", msg) for n, ok, msg in results],
-                     max_width=200))
+    width = max(len(name) for name, _, _ in results)
+    for name, ok, message in results:  # one whole line each: a cut-off line would lose the fix
+        click.echo(f"{name.ljust(width)}  {'ok  ' if ok else 'FAIL'}  {message}")
     if not all(ok for _, ok, _ in results):
-        raise click.ClickException("some connector credentials failed; see the lines above")
+        raise click.ClickException("some connector checks failed; see the lines above")

@@ -79,8 +79,18 @@ def test_server_errors_retried_at_once_then_transient(fr: FakeReddit, rc: Reddit
 
 
 def test_bad_password_is_a_credential_error(r_settings: RedditSettings) -> None:
-    with pytest.raises(CredentialError, match="credentials rejected"):
+    with pytest.raises(CredentialError, match="reddit: token rejected") as err:
         make_reddit(r_settings, password="wrong").poll(None, NOW)
+    assert err.value.kind == "rejected"
+
+
+def test_429_without_reset_headers_pauses_fifteen_minutes(fr: FakeReddit, rc: RedditConnector) -> None:
+    post = fr.add_submission("alice", "Nimbus thread")
+    fr.fail_next(1, 429, path_prefix=COMMENTS)
+    first = rc.poll(None, NOW)
+    assert first.pause_until == NOW + timedelta(minutes=15) and "no reset header" in first.pause_reason
+    assert first.mentions == ()
+    assert post in {m.platform_id for m in rc.poll(first.cursor, NOW).mentions}
 
 
 def test_expired_token_is_renewed_transparently(fr: FakeReddit, rc: RedditConnector) -> None:

@@ -125,6 +125,21 @@ def test_partial_errors_and_deleted_authors_keep_the_page(fx: FakeX, xc: XConnec
     unknown = [m for m in batch.mentions if m.author.handle == "[unknown]"]
     assert unknown and any("missing from includes" in p for p in batch.problems)
     assert any(p.startswith("X reported: Not Found Error") for p in batch.problems)
+    assert sum("surprise_field" in m.raw for m in batch.mentions) == 1  # unknown fields are kept in the raw payload
+
+
+def test_mentions_timeline_pages_with_pagination_token(fx: FakeX, xc: XConnector) -> None:
+    ids = seed(fx, 230, text="@nimbussupport hello #{i}")
+    timeline = f"/2/users/{fx.user_id('nimbussupport')}/mentions"
+    first = xc.poll(None, NOW)
+    assert set(ids) <= {m.platform_id for m in first.mentions}
+    calls = fx.calls(timeline)
+    assert len(calls) == 3 and "pagination_token" not in calls[0].query
+    assert all(c.query.get("pagination_token") for c in calls[1:])
+    fx.reset_log()
+    again = xc.poll(first.cursor, NOW)
+    assert again.mentions == () and len(fx.calls(timeline)) == 1
+    assert fx.calls(timeline)[0].query["since_id"] == max(ids)
 
 
 def test_post_once_find_reply_and_follow_ups(fx: FakeX, xc: XConnector) -> None:

@@ -216,6 +216,9 @@ class FakeX(FakeServer):
             keep = {"id", "text", "edit_history_tweet_ids"} | fields | ({"author_id"} if expand else set())
             data.append({k: v for k, v in t.items() if k in keep})
         out: dict[str, Any] = {"data": data}
+        if partial:  # fields this client has never heard of, as X adds them over time
+            data[0]["surprise_field"] = {"new": True}
+            out["surprise_section"] = ["unknown"]
         errors = []
         if expand:
             users, seen = [], set()
