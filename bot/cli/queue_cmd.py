@@ -6,8 +6,10 @@ import click
 
 from bot.cli.context import now, runtime
 from bot.cli.table import table
-from bot.policy.guardrails import shown_handle
+from bot.policy.gate import verdicts
+from bot.policy.guardrails import reply_length, shown_handle, stopped
 from bot.queue import QueueError, approve, reject
+from bot.runtime import Runtime
 from bot.store import QueueItem
 
 
@@ -45,6 +47,17 @@ def queue_group(ctx: click.Context, limit: int) -> None:
             click.echo(f"{counts['blocked']} blocked by guardrails: `ronr queue blocked`.")
 
 
+def _if_approved_now(rt: Runtime, item: QueueItem) -> str:
+    """The guardrails as dispatch would check them if the item were approved now (quiet hours, caps, ...)."""
+    at = now()
+    found = stopped(verdicts(rt, item.mention_id, item.mention, item.text, item.rule_id, item.kind, at, "post"))
+    if not found:
+        return "Guardrails if approved now: all clear."
+    return "Guardrails if approved now:\n" + "\n".join(
+        f"  - waits until {v.until.isoformat(timespec='minutes')}: {v}" if v.until else f"  - would be blocked: {v}"
+        for v in found)
+
+
 @queue_group.command("show")
 @click.argument("item_id", type=int)
 def show(item_id: int) -> None:
@@ -63,13 +76,16 @@ def show(item_id: int) -> None:
         click.echo("Why:\n" + "\n".join(f"  - {r}" for r in item.reasons))
         click.echo(f"\nSuggested by rule {item.rule_id}: {', '.join(item.why)}")
         if item.text:
-            click.echo(f"Reply ({len(item.text)} chars):\n  {item.text}")
+            length, limit = reply_length(m.platform, item.text)
+            click.echo(f"Reply ({length} of {limit} characters as {m.platform} counts them):\n  {item.text}")
         if item.follow_up:
             click.echo(f"Follow-up question:\n  {item.follow_up}")
         if item.escalate_to:
             click.echo(f"Escalate to {item.escalate_to}: {item.note}")
         if item.blocked_by:
             click.echo("Blocked by guardrails:\n" + "\n".join(f"  - {reason}" for reason in item.blocked_by))
+        if item.status == "pending" and item.text:
+            click.echo(_if_approved_now(rt, item))
         if item.status == "pending":
             click.echo(f"\nNext: `ronr queue approve {item.id} --as NAME` or `ronr queue reject {item.id} "
                        "--reason TEXT --as NAME`.")

@@ -12,7 +12,7 @@ from bot.cli import main
 from bot.policy.guardrails import GUARDRAILS
 from bot.policy.render import VARIABLES
 from bot.policy.rules import EXAMPLE_KEYS, MATCH_KEYS, SECTION_KEYS, STATUSES, TOP_KEYS, TRIGGERS
-from tests.conftest import REPO
+from tests.conftest import CONFIG, REPO
 
 DOC = (REPO / "docs" / "policies.md").read_text(encoding="utf-8")
 
@@ -102,3 +102,25 @@ def test_queue_shows_guardrail_reasons(cli: Callable[..., Result]) -> None:
     item = blocked.output.splitlines()[2].split()[0]
     shown = cli("queue", "show", item)
     assert "Blocked by guardrails:\n  - do_not_contact: @jess" in shown.output
+
+
+def test_queue_show_checks_the_guardrails_again_as_if_approved_now(make_project: Callable[..., Path]) -> None:
+    config = make_project(config=CONFIG + "\n[guardrails]\ndaily_caps = { x = 0 }\n")
+
+    def cli(*args: str) -> Result:
+        return CliRunner().invoke(main, ["--config", str(config), *args])
+    assert cli("poll").exit_code == 0
+    jess = next(line.split()[0] for line in cli("queue").output.splitlines() if "@jess" in line)
+    shown = cli("queue", "show", jess).output
+    assert "Guardrails if approved now:\n  - waits until " in shown
+    assert "daily_cap: 0 replies on x today, cap 0" in shown
+    assert "Reply (" in shown and "of 280 characters as x counts them)" in shown
+    assert cli("contacts", "block", "@jess", "--reason", "asked us to stop", "--as", "maya").exit_code == 0
+    again = cli("queue", "show", jess).output
+    assert "  - would be blocked: do_not_contact: @jess is on the do-not-contact list (asked us to stop)" in again
+
+
+def test_queue_show_says_all_clear_when_nothing_stops_it(cli: Callable[..., Result]) -> None:
+    assert cli("poll").exit_code == 0
+    first = next(line.split()[0] for line in cli("queue").output.splitlines() if line[:1].isdigit())
+    assert "Guardrails if approved now: all clear." in cli("queue", "show", first).output
