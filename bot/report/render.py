@@ -12,6 +12,7 @@ from datetime import datetime
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from bot.report.figures import WeekFigures
+from bot.socialid import NEGATIVE, POSITIVE
 
 CHART_HEIGHT = 100  # pixels of the tallest (100) bar
 
@@ -21,6 +22,11 @@ def score_colour(value: float | None) -> str:
     if value is None:
         return "#9aa5b1"
     return "#1f8a4c" if value >= 75 else "#c27c0e" if value >= 50 else "#c8372d"
+
+
+def mood_colour(compound: float) -> str:
+    """Green for a positive post, red for a negative one, grey in between (VADER's thresholds)."""
+    return "#1f8a4c" if compound >= POSITIVE else "#c8372d" if compound <= NEGATIVE else "#9aa5b1"
 
 
 def fmt_score(value: float | None) -> str:
@@ -65,8 +71,8 @@ def date_range(start: datetime, end: datetime) -> str:
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("bot.report", "templates"), undefined=StrictUndefined,
                       autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(colour=score_colour, score=fmt_score, change=fmt_change, minutes=fmt_minutes, short=short,
-                       weeklabel=week_label)
+    env.filters.update(colour=score_colour, mood=mood_colour, score=fmt_score, change=fmt_change, minutes=fmt_minutes,
+                       short=short, weeklabel=week_label)
     env.globals.update(chart_height=CHART_HEIGHT)
     return env
 

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.approvals_stats import RuleFigures
+from bot.relationships import Relationship
 from bot.report.figures import AccountWeek, Highlight, WeekFigures
 from bot.report.render import render_html, render_text, subject
 from bot.socialid import SocialId
 from bot.store.reports import QueueHealth
 
 HOSTILE = "<script>alert(1)</script><img src=https://evil.example/x.png> {{ 7*7 }} " + "long " * 200
+
+
+RULE = RuleFigures("complaint-apology", suggested=5, approved=3, edited=2, rejected=2, pending=0,
+                   median_wait_minutes=130.0, mean_edit_distance=6.3, reasons=(("too generic", 2),))
+PERSON = Relationship(7, "x", "zoë", "Zoë Ærø", interactions=4, mentions=3, replies=1, first_contact=datetime(2026, 10, 1,
+                      tzinfo=UTC), last_contact=datetime(2026, 11, 18, tzinfo=UTC), sentiment=(-0.6, 0.0, 0.7),
+                      recovered=1, advocacy=2, recommendations=1, churn_signals=())
 
 
 def figures() -> WeekFigures:
@@ -20,7 +29,7 @@ def figures() -> WeekFigures:
     spotlight = Highlight("jess<b>", HOSTILE, "Sorry Jess, DM us?", "thanks, fixed!", "-0.60 → +0.80")
     return WeekFigures(week="2026-W47", start=start, end=start + timedelta(days=7), brand="Nimbus Høme",
                        accounts=(AccountWeek("nimbushome", week, (earlier, week), (spotlight,), (spotlight,), ()),),
-                       relationships=(), rules=(), queue=QueueHealth(4, 1, start, 0, 0), web_url="https://ronr.example")
+                       relationships=(PERSON,), rules=(RULE,), queue=QueueHealth(4, 1, start, 0, 0), web_url="https://ronr.example")
 
 
 def test_hostile_text_is_escaped_and_shortened() -> None:
@@ -37,3 +46,16 @@ def test_text_and_subject_carry_the_numbers() -> None:
     assert "Last 2 weeks: W46 66 · W47 71" in text
     assert "16–22 Nov 2026" in text and "Queue now: 4 waiting for approval, 1 past their SLA" in text
     assert subject(figures()) == "Nimbus Høme Social ID, week 2026-W47: nimbushome 71 (+4.2)"
+
+
+def test_per_rule_figures_and_the_ledger_are_in_both_parts() -> None:
+    text, html = render_text(figures()), render_html(figures())
+    assert ("- complaint-apology: 5 drafts, 2 edited (6.3 words changed on average), 2 rejected "
+            '(mostly "too generic"), median wait 2.2 h') in text
+    assert "Templates needing work: complaint-apology (2 edited, 2 rejected)" in text
+    assert "@zoë: 4 interactions, advocate, recovered 1, 2 unprompted positive" in text
+    assert ">6.3</td>" in html and "too generic (2)" in html and "2.2 h" in html and "needs work" in html
+    assert "incl. 1 recommendation" in html and "Zoë Ærø" in html
+    # each post's mood in its colour: negative, neutral, positive, oldest first
+    assert ('<span style="color:#c8372d;">▂</span><span style="color:#9aa5b1;">▅</span>'
+            '<span style="color:#1f8a4c;">▇</span>') in html
