@@ -8,7 +8,8 @@ stored (ids grow with time) and any unfinished walk; see :mod:`connectors.walk`.
 prawcore sleeps in two places — its rate limiter paces requests and its retry strategy waits
 between retries. RonR never sleeps in library code, so :func:`_never_sleep` swaps in a limiter that
 raises :class:`_Throttled` when Reddit says the window is spent, and a retry strategy that retries
-at once (a bounded number of times) without waiting.
+at once (a bounded number of times) without waiting. prawcore offers no public hook for either, so
+this touches its private attributes; the versions are pinned and a change fails loudly at start-up.
 """
 
 from __future__ import annotations
@@ -74,8 +75,37 @@ class _RetryAtOnce(FiniteRetryStrategy):
         return None
 
 
+class PrawcoreChanged(RuntimeError):
+    """praw/prawcore no longer have the internals :func:`_never_sleep` replaces (see the module docstring)."""
+
+
 def _never_sleep(reddit: Any) -> None:
-    for core in (reddit._read_only_core, reddit._authorized_core):
+    """Swap prawcore's sleeping limiter and retry strategy for ours, on every session praw made.
+
+    There is no public hook for either: ``requestor_class``/``requestor_kwargs`` (and a custom
+    ``requests.Session`` through them) sit below prawcore's ``Session``, which paces with
+    ``RateLimiter.delay`` and retries 5xx, connection errors and an expired token (401) with
+    ``FiniteRetryStrategy.sleep`` before and after the requestor is called. So this reaches into
+    ``praw.Reddit._read_only_core/_authorized_core`` and ``prawcore.Session._rate_limiter/
+    _retry_strategy_class``, verified on prawcore 4.0 and pinned in pyproject.toml (``prawcore>=4.0,<5``);
+    if a release moves them, this raises at start-up instead of letting prawcore sleep.
+    """
+    cores = [getattr(reddit, name, None) for name in ("_read_only_core", "_authorized_core")]
+    changed = [name for name, ok in (
+        ("praw.Reddit._read_only_core", cores[0] is not None),
+        ("prawcore.Session._rate_limiter", all(isinstance(getattr(c, "_rate_limiter", None), RateLimiter)
+                                              for c in cores if c is not None)),
+        ("prawcore.Session._retry_strategy_class", all(getattr(c, "_retry_strategy_class", None) is not None
+                                                      for c in cores if c is not None)),
+        ("prawcore.RateLimiter.next_request_timestamp_ns", hasattr(RateLimiter(window_size=600),
+                                                                   "next_request_timestamp_ns")),
+        ("prawcore.FiniteRetryStrategy._sleep_seconds", callable(getattr(FiniteRetryStrategy, "_sleep_seconds",
+                                                                         None))),
+    ) if not ok]
+    if changed:
+        raise PrawcoreChanged(f"prawcore {prawcore.__version__} changed what RonR relies on to never sleep "
+                              f"({', '.join(changed)}); install prawcore>=4.0,<5 (pyproject.toml)")
+    for core in cores:
         if core is not None:
             core._rate_limiter = _NoSleepLimiter(window_size=core._rate_limiter.window_size)
             core._retry_strategy_class = _RetryAtOnce
@@ -128,6 +158,9 @@ class RedditConnector:
                               retry_at=now + timedelta(seconds=backoff(self.failures, self.rng))) from exc
         except praw.exceptions.RedditAPIException as exc:
             raise ConnectorError("reddit", f"Reddit refused: {exc}") from exc
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # praw/prawcore choke on answers they do not expect (gateways, proxies): never crash a poll
+            raise self._failure(f"unexpected answer ({type(exc).__name__}: {exc})", now, True) from exc
         self.failures = 0
         return result
 

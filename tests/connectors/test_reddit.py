@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ import pytest
 
 from bot.config.settings import RedditSettings
 from connectors.base import ConnectorError, CredentialError
-from connectors.reddit import RedditConnector
+from connectors.reddit import PrawcoreChanged, RedditConnector, _never_sleep, _NoSleepLimiter, _RetryAtOnce
 from tests.connectors.conftest import MID_MARCH, NOW, make_reddit
 from tests.fakes.fake_reddit import FakeReddit
 
@@ -158,3 +159,39 @@ def test_request_budget_spent_means_no_request(fr: FakeReddit, r_settings: Reddi
     fr.reset_log()
     spent = rc.poll(first.cursor, MID_MARCH)
     assert fr.calls() == [] and spent.pause_until is not None and "budget" in spent.pause_reason
+
+
+def test_prawcore_never_sleeps_on_pacing_retries_or_token_renewal(fr: FakeReddit, rc: RedditConnector,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    def tripwire(seconds: float) -> None:
+        raise AssertionError(f"something slept {seconds} s inside a poll")
+
+    post = fr.add_submission("alice", "Nimbus thread")
+    rc.poll(None, NOW)  # signs in first
+    monkeypatch.setattr(time, "sleep", tripwire)  # prawcore calls time.sleep to pace and between retries
+    fr.remaining = 50  # pacing: prawcore would spread the window's requests out with sleeps
+    fr.fail_next(1, 500, path_prefix=COMMENTS)  # a retry: prawcore would sleep 0-2 s before it
+    fr.revoke_tokens()  # 401 -> a new token and a second retry, after 2-4 s of prawcore's sleep
+    comment = fr.add_comment("bo", "nimbus again", parent=post)
+    assert comment in {m.platform_id for m in rc.poll(None, NOW).mentions}
+
+
+def test_a_prawcore_without_the_replaced_internals_fails_loudly(rc: RedditConnector) -> None:
+    for core in (rc.reddit._read_only_core, rc.reddit._authorized_core):
+        assert core is None or (isinstance(core._rate_limiter, _NoSleepLimiter)
+                                and core._retry_strategy_class is _RetryAtOnce)
+
+    class Moved:  # what a praw/prawcore release that renamed the sessions would look like
+        _read_only_core = None
+
+    with pytest.raises(PrawcoreChanged, match=r"praw.Reddit._read_only_core.*install prawcore>=4.0,<5"):
+        _never_sleep(Moved())
+
+
+def test_an_answer_praw_cannot_read_is_a_transient_error_not_a_crash(fr: FakeReddit, rc: RedditConnector) -> None:
+    fr.add_submission("alice", "Nimbus thread")
+    rc.poll(None, NOW)
+    fr.fail_next(3, 401, path_prefix=COMMENTS, headers={"www-authenticate": 'Bearer realm="gateway"'})
+    with pytest.raises(ConnectorError, match="unexpected answer") as err:
+        rc.poll(None, NOW)
+    assert err.value.transient and err.value.retry_at is not None
