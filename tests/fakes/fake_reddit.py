@@ -118,7 +118,8 @@ class FakeReddit(FakeServer):
             return self._token(body, headers)
         token = headers.get("authorization", "")[len("bearer "):]
         if token not in self.tokens:
-            return Reply(401, {"message": "Unauthorized", "error": 401}, {"www-authenticate": 'Bearer realm="reddit", error="invalid_token"'})
+            return Reply(401, {"message": "Unauthorized", "error": 401},
+                         {"www-authenticate": 'Bearer realm="reddit", error="invalid_token"'})
         self.remaining -= 1
         used = int(996 - self.remaining) if self.remaining < 996 else 0
         limits = {"x-ratelimit-remaining": f"{max(self.remaining, 0):.1f}", "x-ratelimit-used": str(used),
