@@ -111,11 +111,15 @@ def create_app(rt: Runtime, clock: Callable[[], datetime], live_seconds: float =
     async def not_found(request: Request, exc: Exception) -> Response:
         return error_page(request, 404, "There is nothing at this address.")
 
+    async def bad_request(request: Request, exc: Exception) -> Response:
+        detail = str(getattr(exc, "detail", "")) or "The request could not be read."
+        return error_page(request, 400, detail[:200])
+
     async def method_not_allowed(request: Request, exc: Exception) -> Response:
         return error_page(request, 405, "This address does not take that kind of request.")
 
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders), Middleware(AuthMiddleware)],
-                    exception_handlers={404: not_found, 405: method_not_allowed})
+                    exception_handlers={400: bad_request, 404: not_found, 405: method_not_allowed})
     app.state.ronr = Web(rt=rt, clock=clock, signer=Signer(signing_secret(rt.store)), env=make_env(),
                         live_ms=int(live_seconds * 1000))
     return app

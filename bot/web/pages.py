@@ -10,7 +10,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.queue import QueueError, reply_limit
+from bot.policy.guardrails import reply_length
+from bot.queue import QueueError
 from bot.store.suggestions import PRIORITY_ORDER, count_cap
 from bot.triage.lexicon import INTENTS
 from bot.web import actions, users_page
@@ -25,7 +26,7 @@ from bot.web.security import (
     throttled,
     token_hash,
 )
-from bot.web.views import PAGE_SIZE, diff_words, page_number, queue_filter, sla
+from bot.web.views import PAGE_SIZE, clean, diff_words, page_number, queue_filter, sla
 
 LOGIN_COOKIE = "ronr_login"
 SESSION_COOKIE = "ronr_session"
@@ -126,12 +127,29 @@ async def item_page(request: Request) -> Response:
     m = item.mention
     rule = next((r for r in w.rt.rules if r.id == item.rule_id), None)
     by, decided_at = w.rt.store.suggestions.last_decision(item.id)
-    return render(request, "item.html", item=item, sla=sla(item, w.clock()), rule=rule, limit=reply_limit(m.platform),
+    length, limit = reply_length(m.platform, (item.draft or item.text).strip())
+    return render(request, "item.html", item=item, sla=sla(item, w.clock()), rule=rule, length=length, limit=limit,
                   profile=w.rt.store.suggestions.author_profile(m.platform, m.author.platform_id),
                   thread=w.rt.store.suggestions.thread(m.platform, m.thread_id),
                   history=w.rt.store.audit.recent(20, "suggestion", item.id), decided_by=by, decided_at=decided_at,
                   people=[u.name for u in w.rt.store.users.all() if u.can_act],
                   back=safe_next(request.query_params.get("back") or "/queue"))
+
+
+async def length(request: Request) -> Response:
+    """The reply's length as the platform counts it (X: weighted), for the live count beside the editor.
+
+    The page asks the server rather than counting in the browser, so the count shown is the very one
+    that approving checks (:func:`bot.queue.approve` strips the text, then calls ``reply_length``).
+    """
+    checked = await acting_form(request)
+    if isinstance(checked, Response):
+        return checked
+    item = web(request).rt.store.suggestions.get(_item_id(request))
+    if item is None:
+        return error_page(request, 404, "No such queue item. It may have been removed.")
+    count, limit = reply_length(item.mention.platform, clean(checked[1].get("text")).strip())
+    return JSONResponse({"length": count, "limit": limit})
 
 
 def _item_id(request: Request) -> int:
@@ -175,6 +193,7 @@ routes: list[BaseRoute] = [
     Route("/queue", queue),
     Route("/queue/live", live),
     Route("/items/{item_id:int}", item_page),
+    Route("/items/{item_id:int}/length", length, methods=["POST"]),
     Route("/items/{item_id:int}/{action}", act, methods=["POST"]),
     Route("/audit", audit_page),
     *users_page.routes,

@@ -29,6 +29,8 @@ async def change(request: Request) -> Response:
     admin, form = checked
     if not admin.is_admin:
         return error_page(request, 403, "Only admins manage users.")
+    if request.path_params.get("op") not in ("add", "update"):
+        return error_page(request, 404, "There is nothing at this address.")
     w = web(request)
     now = w.clock()
     name = str(form.get("name", "")).strip()[:100]

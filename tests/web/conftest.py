@@ -28,8 +28,8 @@ HOSTILE = "<script>alert('pwned')</script> <img src=x onerror=alert(1)> @nimbush
 class Client:
     """A synchronous face on httpx's ASGI transport: requests go to the app in-process, cookies are kept."""
 
-    def __init__(self, app: Starlette) -> None:
-        self._client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    def __init__(self, app: Starlette, base_url: str = "http://testserver") -> None:
+        self._client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Send one request and wait for the answer."""

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from starlette.applications import Starlette
+from starlette.routing import Route
 
 from bot.runtime import Runtime
 from tests.web.conftest import PASSWORD, Client, Clock, csrf_of, sign_in
@@ -122,3 +123,60 @@ def test_security_headers_on_every_response(app: Starlette, signed_in: Callable[
         assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "'unsafe-inline'" not in csp
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["x-frame-options"] == "DENY"
+
+
+def test_cookies_are_secure_when_served_over_https(app: Starlette) -> None:
+    client = Client(app, base_url="https://ronr.example")
+    assert "Secure" in client.get("/login").headers["set-cookie"]  # the login form's token
+    status, location, _ = _login(client, "maya", PASSWORD)
+    assert status == 303 and location == "/queue"
+    client.post("/logout", data={"csrf": csrf_of(client)})
+    page = client.get("/login")
+    token = re.search(r'name="login_token" value="([^"]+)"', page.text)
+    assert token is not None
+    r = client.post("/login", data={"name": "maya", "password": PASSWORD, "login_token": token.group(1)})
+    cookies = r.headers.get_list("set-cookie")
+    session = next(c for c in cookies if c.startswith("ronr_session="))
+    assert "Secure" in session and "HttpOnly" in session and "samesite=lax" in session.lower()
+    item = csrf_of(client)
+    flash = client.post("/items/1/approve", data={"csrf": item, "version": "999"}).headers["set-cookie"]
+    assert flash.startswith("ronr_flash=") and "Secure" in flash
+
+
+def test_one_address_is_throttled_across_user_names(app: Starlette) -> None:
+    client = Client(app)
+    for n in range(20):
+        assert _login(client, f"nobody{n}", "wrong password")[0] == 401
+    status, _, text = _login(client, "maya", PASSWORD)
+    assert status == 429 and "Too many failed attempts" in text
+
+
+# Every POST route of the pages, with the path values to try; the API takes Bearer tokens, not cookies.
+STATE_CHANGING = {
+    "/logout": [{}],
+    "/items/{item_id}/length": [{}],
+    "/items/{item_id}/{action}": [{"action": a} for a in ("approve", "edit", "reject", "snooze", "assign", "claim")],
+    "/users/{op}": [{"op": "add"}, {"op": "update"}],
+}
+NOT_COOKIE_FORMS = {"/login", "/api/items/{item_id}/{action}"}  # a double-submit token; Bearer tokens
+
+
+def test_every_state_changing_request_checks_the_csrf_token(app: Starlette, signed_in: Callable[[str], Client],
+                                                             web_rt: Runtime) -> None:
+    posts = {re.sub(r":\w+}", "}", r.path) for r in app.routes if isinstance(r, Route) and "POST" in (r.methods or ())}
+    assert posts - NOT_COOKIE_FORMS == set(STATE_CHANGING), "a new POST route: check its CSRF and list it here"
+    admin = signed_in("ada")
+    item = web_rt.store.suggestions.pending()[0]
+    fields = {"version": str(item.version), "text": "Hi", "reason": "r", "until": "+1h", "assignee": "tom",
+              "name": "eve", "role": "admin", "password": "long enough password", "state": "disable"}
+    before = (web_rt.store.suggestions.get(item.id), [u.name for u in web_rt.store.users.all()])
+    for path, values in STATE_CHANGING.items():
+        for value in values:
+            url = path.format(item_id=item.id, **value)
+            form = {} if path == "/logout" else fields
+            for token in (None, "", "forged"):
+                data = form if token is None else {**form, "csrf": token}
+                r = admin.post(url, data=data)
+                assert r.status_code == 403 and "CSRF" in r.text, (url, token, r.status_code)
+    assert (web_rt.store.suggestions.get(item.id), [u.name for u in web_rt.store.users.all()]) == before
+    assert admin.get("/queue").status_code == 200  # still signed in: /logout refused too

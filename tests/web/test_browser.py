@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from bot.runtime import Runtime
+from bot.config import load_settings
+from bot.pipeline import poll_once
+from bot.policy.guardrails import x_weighted_length
+from bot.runtime import Runtime, build_runtime
 from bot.store import Store
 from bot.web import create_app
-from tests.conftest import NOW
-from tests.web.conftest import PASSWORD, Clock
+from tests.conftest import NOW, mention
+from tests.web.conftest import PASSWORD, Clock, add_people
 from tests.web.server import ServerThread, chromium_missing_reason, in_ci, launch
 
 pytestmark = pytest.mark.browser
@@ -109,16 +113,24 @@ def test_edit_then_approve_with_a_live_character_count(browser: Browser, server:
     assert [o.text for o in posted] == ["Sorry about that, Jess. Could you DM us your order number?"]
 
 
-def test_reject_with_a_reason(browser: Browser, server: str, db: Store) -> None:
+@pytest.mark.parametrize("key, field, typed, submit", [("r", "#reason", "already answered by support", "Control+Enter"),
+                                                      ("s", "#until", "", "Enter")], ids=["reject", "snooze"])
+def test_reject_with_a_reason_or_snooze_from_the_keyboard(browser: Browser, server: str, db: Store, key: str,
+                                                          field: str, typed: str, submit: str) -> None:
     page = _page(browser, server, "maya")
     item = db.suggestions.pending()[0]
-    page.keyboard.press("r")
-    expect(page.locator("#reason")).to_be_focused()
-    page.keyboard.type("already answered by support")
-    page.keyboard.press("Control+Enter")
-    expect(_flash(page)).to_contain_text(f"Rejected item {item.id}")
-    assert db.suggestions.last_decision(item.id)[0] == "maya"
-    assert db.suggestions.get(item.id).status == "rejected"  # type: ignore[union-attr]
+    page.keyboard.press(key)
+    expect(page.locator(field)).to_be_focused()
+    page.keyboard.type(typed)
+    page.keyboard.press(submit)
+    if key == "r":
+        expect(_flash(page)).to_contain_text(f"Rejected item {item.id}")
+        after = db.suggestions.get(item.id)
+        assert db.suggestions.last_decision(item.id)[0] == "maya" and after is not None and after.status == "rejected"
+    else:
+        expect(_flash(page)).to_contain_text(f"Snoozed item {item.id}")
+        after = db.suggestions.get(item.id)
+        assert after is not None and after.snoozed_until == NOW + timedelta(hours=1)
 
 
 def test_collision_between_two_managers(browser: Browser, server: str, db: Store) -> None:
@@ -167,3 +179,69 @@ def test_new_items_appear_without_a_reload(browser: Browser, server: str, db: St
     expect(page.locator("#live-note")).to_contain_text("1 new item")
     assert page.locator("tr.row").count() == before + 1
     assert page.evaluate("window.stillHere") is True
+
+
+# Texts X counts differently from their code points: CJK and emoji weigh 2, every link 23.
+WEIGHED = ["日本語でお願いします。" * 14, "Thanks 🙏🏽 for waiting! 👨‍👩‍👧 " * 9,
+           "See https://help.nimbushome.example/articles/thermostat-reset-steps-for-the-sense-pro and reply 🙂"]
+
+
+def test_the_live_count_is_the_weighted_count_the_server_checks(browser: Browser, server: str, db: Store) -> None:
+    page = _page(browser, server, "maya")
+    item = db.suggestions.pending()[0]
+    page.goto(f"{server}/items/{item.id}#edit")
+    for text in WEIGHED:
+        weighed = x_weighted_length(text.strip())
+        assert weighed != len(text.strip())
+        page.locator("#reply").fill(text)
+        expect(page.locator("#count")).to_contain_text(f"{weighed} / 280")
+        if weighed > 280:
+            expect(page.locator("#approve")).to_be_disabled()
+            expect(page.locator("#count")).to_contain_text(f"{weighed - 280} over the limit")
+        else:
+            expect(page.locator("#approve")).to_be_enabled()
+
+
+def test_a_phone_sized_window_needs_no_sideways_scrolling(browser: Browser, server: str, db: Store) -> None:
+    page = _page(browser, server, "maya")
+    page.set_viewport_size({"width": 390, "height": 844})
+    item = db.suggestions.pending()[0]
+    for path in ("/queue", f"/items/{item.id}", "/audit"):
+        page.goto(server + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        for visible in ("text=Sign out", "header nav >> text=Audit"):
+            box = page.locator(visible).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (path, visible)
+
+
+def test_keyboard_focus_is_visible(browser: Browser, server: str, db: Store) -> None:
+    page = _page(browser, server, "maya")
+    page.goto(f"{server}/items/{db.suggestions.pending()[0].id}")
+    page.locator("#approve").focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert page.evaluate("document.activeElement.id") == "approve" and outline == "solid"  # ours, not "auto"
+
+
+def test_right_to_left_mentions_read_right_to_left(browser: Browser, make_project: Any, tmp_path: Any) -> None:
+    record = mention("201", "طلبي لم يصل بعد @nimbushome my order never arrived and nobody answers", -30, "sara")
+    record["author"]["name"] = "\u202eسارة"
+    rt = build_runtime(load_settings(make_project([record])), tmp_path / "rtl.db")
+    poll_once(rt, NOW)
+    add_people(rt)
+    running = ServerThread(create_app(rt, Clock(NOW))).start()
+    try:
+        page = _page(browser, running.url, "maya")
+        item = rt.store.suggestions.pending()[0]
+        expect(page.locator(f'tr.row[data-id="{item.id}"] .text')).to_have_css("direction", "rtl")
+        page.goto(f"{running.url}/items/{item.id}")
+        expect(page.locator("#mention-text")).to_have_css("direction", "rtl")
+        # the name's right-to-left override stays inside the name: the line after it still reads "· x ·"
+        assert "· x · to nimbushome" in page.locator(".mention-card .meta").inner_text()
+        meta = page.locator(".mention-card .meta .muted").bounding_box()
+        name = page.locator(".mention-card .meta bdi").nth(1).bounding_box()
+        assert meta is not None and name is not None and meta["x"] > name["x"]
+    finally:
+        running.stop()
+        rt.close()

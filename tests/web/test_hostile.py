@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.applications import Starlette
 
+from bot.policy.guardrails import x_weighted_length
 from bot.runtime import Runtime
 from bot.web.security import new_token, token_hash
 from tests.conftest import NOW
@@ -40,14 +41,14 @@ def test_hostile_mention_and_author_are_escaped(signed_in: Callable[[str], Clien
         _inert(html)
         assert "&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;" in html or path.endswith("E")
         assert "<b>evil</b>" not in html
-    assert "@&lt;b&gt;evil&lt;/b&gt;&#34;&#39;" in client.get(f"/items/{item.id}").text
+    assert "@<bdi>&lt;b&gt;evil&lt;/b&gt;&#34;&#39;</bdi>" in client.get(f"/items/{item.id}").text
     body = client.get("/queue?q=%3Cscript%3E").text
     assert 'value="&lt;script&gt;"' in body
 
 
 @FAST
 @given(action=st.sampled_from(["approve", "edit", "reject", "snooze", "assign", "claim"]),
-       field=st.sampled_from(["text", "reason", "until", "assignee", "version", "back", "csrf"]), value=hostile)
+       field=st.sampled_from(["text", "reason", "until", "assignee", "version", "back", "csrf", "from"]), value=hostile)
 def test_every_form_field_takes_hostile_input(signed_in: Callable[[str], Client], web_rt: Runtime, action: str,
                                               field: str, value: str) -> None:
     client = _client(signed_in)
@@ -75,24 +76,78 @@ def test_queue_filters_take_hostile_input(signed_in: Callable[[str], Client], pa
 
 
 @FAST
-@given(name=hostile, password=hostile, next_=hostile)
-def test_login_takes_hostile_input(app: Starlette, name: str, password: str, next_: str) -> None:
+@given(name=hostile, password=hostile, next_=hostile, token=st.one_of(st.none(), hostile))
+def test_login_takes_hostile_input(app: Starlette, name: str, password: str, next_: str, token: str | None) -> None:
     client = Client(app)
-    token = client.get("/login").text.split('name="login_token" value="')[1].split('"')[0]
-    r = client.post("/login", data={"name": name, "password": password, "login_token": token, "next": next_})
-    assert r.status_code in (401, 429)
+    real = client.get("/login").text.split('name="login_token" value="')[1].split('"')[0]
+    r = client.post("/login", data={"name": name, "password": password, "login_token": token or real, "next": next_})
+    assert r.status_code in ((401, 429) if token is None or token == real else (403,))
     _inert(r.text)
 
 
 @FAST
-@given(name=hostile, role=hostile, password=hostile)
-def test_user_form_takes_hostile_input(signed_in: Callable[[str], Client], name: str, role: str,
-                                       password: str) -> None:
-    client = _client(signed_in, "ada")
-    r = client.post("/users/add", data={"csrf": csrf_of(client), "name": name, "role": role, "password": password},
-                    follow_redirects=True)
+@given(back=hostile)
+def test_item_page_takes_a_hostile_back_link(signed_in: Callable[[str], Client], web_rt: Runtime, back: str) -> None:
+    item = _pending(web_rt)
+    r = _client(signed_in).get(f"/items/{item.id}", params={"back": back})
     assert r.status_code == 200
     _inert(r.text)
+    link = re.search(r'<a href="([^"]*)" class="back"', r.text)
+    assert link is not None and link.group(1).startswith("/") and not link.group(1).startswith("//")
+
+
+@FAST
+@given(text=hostile)
+def test_the_live_character_count_takes_hostile_text(signed_in: Callable[[str], Client], web_rt: Runtime,
+                                                     text: str) -> None:
+    client = _client(signed_in)
+    item = _pending(web_rt)
+    r = client.post(f"/items/{item.id}/length", data={"csrf": csrf_of(client), "text": text})
+    assert r.status_code == 200
+    assert r.json() == {"length": x_weighted_length(text[:20_000].strip()), "limit": 280}
+
+
+def test_a_form_with_too_many_fields_gets_a_page_not_a_crash(signed_in: Callable[[str], Client],
+                                                             web_rt: Runtime) -> None:
+    client = _client(signed_in)
+    item = _pending(web_rt)
+    r = client.post(f"/items/{item.id}/approve", data={f"f{n}": "x" for n in range(60)})
+    assert r.status_code == 400 and "Too many fields" in r.text and "<main>" in r.text
+    assert web_rt.store.suggestions.get(item.id).version == item.version  # type: ignore[union-attr]
+
+
+@FAST
+@given(op=st.sampled_from(["add", "update"]), name=hostile, role=hostile, other=hostile)
+def test_user_forms_take_hostile_input(signed_in: Callable[[str], Client], web_rt: Runtime, op: str, name: str,
+                                       role: str, other: str) -> None:
+    client = _client(signed_in, "ada")
+    fields = {"csrf": csrf_of(client), "name": name, "role": role, "password" if op == "add" else "state": other}
+    r = client.post(f"/users/{op}", data=fields, follow_redirects=True)
+    assert r.status_code == 200
+    _inert(r.text)
+    roles = {u.name: u.role for u in web_rt.store.users.all()}
+    assert roles["ada"] == "admin" and set(roles.values()) <= {"viewer", "manager", "admin"}
+
+
+@FAST
+@given(params=st.dictionaries(st.sampled_from(["limit", "offset", "q", "platform", "intent", "priority", "account",
+                                               "assignee", "snoozed"]), hostile, max_size=4))
+def test_api_list_parameters_take_hostile_input(app: Starlette, web_rt: Runtime, params: dict[str, str]) -> None:
+    r = _api(app, web_rt).get("/api/queue", params=params)
+    assert r.status_code == 200
+    body = r.json()
+    assert 1 <= body["limit"] <= 200 and body["offset"] >= 0 and len(body["items"]) <= body["limit"]
+
+
+@FAST
+@given(action=st.sampled_from(["approve", "edit", "reject", "snooze", "assign", "claim"]),
+       raw=st.one_of(st.binary(max_size=200), st.sampled_from([b"[]", b"null", b"1", b'"x"', b"{", b"\xff\xfe",
+                                                               b'{"version": 1e999}'])))
+def test_api_bodies_that_are_not_objects_are_refused(app: Starlette, web_rt: Runtime, action: str, raw: bytes) -> None:
+    item = _pending(web_rt)
+    r = _api(app, web_rt).post(f"/api/items/{item.id}/{action}", content=raw)
+    assert r.status_code in (400, 422) and isinstance(r.json()["error"], str)
+    assert web_rt.store.suggestions.get(item.id).version == item.version  # type: ignore[union-attr]
 
 
 json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | hostile,

@@ -66,8 +66,9 @@ def test_filters_search_and_pagination(signed_in: Callable[[str], Client], web_r
 def test_item_page_explains_the_suggestion(signed_in: Callable[[str], Client], web_rt: Runtime) -> None:
     item = next(i for i in web_rt.store.suggestions.pending() if i.mention.platform_id == "101")
     html = signed_in("maya").get(f"/items/{item.id}").text
-    for part in ("my order never arrived", "@jess", "followers", "Why it is here", item.rule_id, "never arrived",
-                 f'data-limit="{reply_limit("x")}"', "Reject because", "Snooze for", "Assign to", "m on it"):
+    for part in ("my order never arrived", "@<bdi>jess</bdi>", "followers", "Why it is here", item.rule_id,
+                 "never arrived", f'data-limit="{reply_limit("x")}"', "Reject because", "Snooze for", "Assign to",
+                 "m on it"):
         assert part in html, part
 
 
@@ -83,7 +84,7 @@ def test_approve_edit_reject_snooze_assign_through_forms(signed_in: Callable[[st
     assert "Snoozed item" in _act(client, d.id, "snooze", version=str(d.version), until="+4h")
     assert d.id not in _ids(client.get("/queue").text) and d.id in _ids(client.get("/queue?snoozed=1").text)
     assert "Assigned item" in _act(client, d.id, "assign", version=str(d.version + 1), assignee="tom")
-    assert "tom is on it" in client.get(f"/items/{d.id}").text
+    assert "<bdi>tom</bdi> is on it" in client.get(f"/items/{d.id}").text
     outbox = web_rt.store.outbox.counts()
     assert outbox == {"approved": 2}
     audit = client.get("/audit").text

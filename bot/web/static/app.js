@@ -130,15 +130,28 @@
   if (item) {
     var reply = document.getElementById("reply"), count = document.getElementById("count");
     var approveButton = document.getElementById("approve"), saveButton = document.getElementById("save-draft");
-    function recount() {
-      if (!reply || !count) { return; }
-      var n = Array.from(reply.value.trim()).length, limit = parseInt(reply.dataset.limit, 10);
+    // The count comes from the server (the same function approving checks): X weighs emoji, CJK and links.
+    var asked = 0, timer = null;
+    function show(n, limit) {
       count.textContent = n + " / " + limit + (n > limit ? " — " + (n - limit) + " over the limit" : "");
       count.classList.toggle("over", n > limit);
       if (approveButton) { approveButton.disabled = n > limit || n === 0; }
       if (saveButton) { saveButton.disabled = n > limit || n === 0; }
     }
-    if (reply) { reply.addEventListener("input", recount); recount(); }
+    function ask() {
+      var mine = ++asked, body = new URLSearchParams({ csrf: csrf, text: reply.value });
+      fetch(reply.dataset.count, { method: "POST", credentials: "same-origin", body: body })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) { if (data && mine === asked) { show(data.length, data.limit); } })
+        .catch(function () { /* offline for a moment: approving still checks the length */ });
+    }
+    function recount() {
+      if (!reply || !count) { return; }
+      if (!reply.value.trim()) { show(0, parseInt(reply.dataset.limit, 10)); }
+      clearTimeout(timer);
+      timer = setTimeout(ask, 120);
+    }
+    if (reply && count) { reply.addEventListener("input", recount); }
     function focus(id) { var el = document.getElementById(id); if (el) { el.focus(); if (el.setSelectionRange && el.value) { el.setSelectionRange(el.value.length, el.value.length); } } }
     var act = item.dataset.canAct === "1";
     var jump = { "#edit": "reply", "#reject": "reason", "#snooze": "until" }[location.hash];
