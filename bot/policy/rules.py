@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config.loader import find_line
+from bot.policy.patterns import nested_repeat
 from bot.policy.render import VARIABLES, unknown_variables
 from bot.triage.lexicon import INTENTS
 
@@ -144,6 +145,11 @@ class _Checker:
             except re.error as exc:
                 self.error(key, f"pattern {pattern!r} is not a valid regular expression ({exc})",
                            "fix the pattern; in TOML write backslashes twice or use 'single quotes'")
+                continue
+            if nested_repeat(pattern):
+                compiled.pop()
+                self.error(key, f"pattern {pattern!r} nests one unbounded repeat inside another, which can take "
+                                "minutes on a hostile post", "repeat once: (\\w+\\s?)+ as [\\w\\s]+, (a+)+ as a+")
         return tuple(compiled)
 
     def templates(self, key: tuple[str, ...], texts: tuple[str, ...]) -> None:

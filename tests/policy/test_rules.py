@@ -159,3 +159,19 @@ def test_broken_rule_is_left_out_while_others_run(tmp_path: Path) -> None:
         assert any("broken.toml:1" in e and "invalid TOML" in e for e in rt.rule_errors)
     finally:
         rt.close()
+
+
+@pytest.mark.parametrize(("pattern", "refused"), [
+    (r"(\w+\s?)+$", True), ("(a+)+", True), (r"(?:\s*\w+)*done", True), ("(?:x|(b*)*)", True),
+    ("stopped (heating|working)", False), (r"(order|ticket) #?\d+", False), (r"(x\d+y)+", False), ("(a++)+", False),
+])
+def test_patterns_that_backtrack_for_minutes_are_refused(tmp_path: Path, pattern: str, refused: bool) -> None:
+    (tmp_path / "r.toml").write_text(f"id = \"r\"\ntitle = \"R\"\n\n[match]\npatterns = ['{pattern}']\n\n"
+                                     '[escalate]\nto = "lead"\n', encoding="utf-8")
+    rules, errors = load_rules(tmp_path)
+    if refused:
+        assert rules == [] and len(errors) == 1
+        assert errors[0].startswith(f"{tmp_path / 'r.toml'}:5: match.patterns: pattern ")
+        assert "nests one unbounded repeat inside another" in errors[0] and "Fix: " in errors[0]
+    else:
+        assert errors == [] and rules[0].match.patterns[0].pattern == pattern
