@@ -144,9 +144,9 @@ class DaemonProcess:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(10)
 
-    def terminate(self, timeout: float = 10.0) -> int:
+    def terminate(self, timeout: float = 10.0, signum: int = signal.SIGTERM) -> int:
         assert self.proc is not None
-        self.proc.send_signal(signal.SIGTERM)
+        self.proc.send_signal(signum)
         return self.proc.wait(timeout)
 
     def stop(self) -> None:

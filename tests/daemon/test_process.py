@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from pathlib import Path
+
+import pytest
 
 from bot.clock import utcnow
 from bot.daemon.lock import holder, lock_path
@@ -14,8 +17,9 @@ from tests.fakes.fake_reddit import FakeReddit
 from tests.fakes.fake_x import FakeX
 
 
-def test_sigterm_finishes_the_post_in_flight_and_exits_0_within_10_s(tmp_path: Path, fx: FakeX,
-                                                                      fr: FakeReddit) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stop_signal_finishes_the_post_in_flight_and_exits_0_within_10_s(tmp_path: Path, fx: FakeX,
+                                                                           fr: FakeReddit, signum: int) -> None:
     fx.add_tweet("jess", "@nimbushome is the Nimbus Hub compatible with HomeKit?")
     config = write_project(tmp_path, fx.url, fr.url)
     store = Store(tmp_path / "ronr.db")
@@ -29,7 +33,7 @@ def test_sigterm_finishes_the_post_in_flight_and_exits_0_within_10_s(tmp_path: P
         approve(store, item.id, "ana", utcnow(), text="Yes, it works with HomeKit: Settings > Bridges.")
         wait_for(lambda: store.outbox.counts().get("sending"), 10, "the reply to be in flight")
         started = time.monotonic()
-        code = daemon.terminate(timeout=12)
+        code = daemon.terminate(timeout=12, signum=signum)
         elapsed = time.monotonic() - started
     finally:
         daemon.stop()
@@ -40,7 +44,7 @@ def test_sigterm_finishes_the_post_in_flight_and_exits_0_within_10_s(tmp_path: P
     inst = store.daemon.instance()
     assert inst is not None and inst.stopped_at is not None
     assert holder(tmp_path / "ronr.db") is None
-    assert "received SIGTERM" in daemon.log.read_text()
+    assert f"received {signal.Signals(signum).name}" in daemon.log.read_text()
     store.close()
 
 
