@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from bot.cli.context import ConfigProblem, now, runtime
+from bot.cli.socialid_cmd import require_account
 from bot.report.figures import WeekFigures, options_for, week_figures
 from bot.report.render import render_html, render_text
 from bot.report.send import ReportError
@@ -41,6 +42,7 @@ def report_cmd(week: str | None, account: str | None, send: bool, out: Path | No
     with runtime() as rt:
         moment = now()
         chosen = week or last_week(moment, rt.settings.timezone)
+        require_account(rt, account)
         try:
             parse_week(chosen)
         except ValueError as exc:

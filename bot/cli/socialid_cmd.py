@@ -12,6 +12,14 @@ from bot.runtime import Runtime
 from bot.socialid import SocialId, parse_week, week_of
 
 
+def require_account(rt: Runtime, account: str | None) -> None:
+    """A click.BadParameter naming the known accounts when ``account`` is neither in bot.toml nor in the data."""
+    known = sorted({*rt.store.relationships.accounts(), *(a for names in rt.settings.accounts.values() for a in names)})
+    if account is not None and account not in known:
+        raise click.BadParameter(f"no account {account!r}; known accounts (case matters): {', '.join(known) or 'none'}",
+                                 param_hint="--account")
+
+
 def compute(rt: Runtime, week: str, account: str | None = None) -> list[SocialId]:
     """Social ID of every account (or one) for ``week``, with the change from the week before."""
     parse_week(week)
@@ -43,6 +51,7 @@ def socialid_cmd(week: str | None, account: str | None) -> None:
     """Print responsiveness, relevance, demeanor and the overall Social ID (0-100) per account."""
     with runtime() as rt:
         chosen = week or week_of(now(), rt.settings.timezone)
+        require_account(rt, account)
         try:
             results = compute(rt, chosen, account)
         except ValueError as exc:

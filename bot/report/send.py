@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import smtplib
+import socket
 import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -125,12 +126,17 @@ class SmtpTransport:
     def _connect(self) -> smtplib.SMTP:
         if self.client is None:
             s = self.smtp
-            if s.security == "tls":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_seconds, context=self.context)
-            else:
-                client = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
-                if s.security == "starttls":
-                    client.starttls(context=self.context)
+            try:
+                if s.security == "tls":
+                    client: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_seconds,
+                                                            context=self.context)
+                else:
+                    client = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
+            except (ConnectionError, TimeoutError, socket.gaierror) as exc:  # say where, not just "refused"
+                raise OSError(f"cannot reach the SMTP server {s.host}:{s.port} ([report.smtp] host and port): "
+                              f"{type(exc).__name__}: {exc}") from None
+            if s.security == "starttls":
+                client.starttls(context=self.context)
             if self.username and self.password:
                 client.login(self.username, self.password)
             client.ehlo_or_helo_if_needed()

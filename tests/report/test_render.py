@@ -16,9 +16,9 @@ HOSTILE = "<script>alert(1)</script><img src=https://evil.example/x.png> {{ 7*7 
 
 RULE = RuleFigures("complaint-apology", suggested=5, approved=3, edited=2, rejected=2, pending=0,
                    median_wait_minutes=130.0, mean_edit_distance=6.3, reasons=(("too generic", 2),))
-PERSON = Relationship(7, "x", "zoë", "Zoë Ærø", interactions=4, mentions=3, replies=1, first_contact=datetime(2026, 10, 1,
-                      tzinfo=UTC), last_contact=datetime(2026, 11, 18, tzinfo=UTC), sentiment=(-0.6, 0.0, 0.7),
-                      recovered=1, advocacy=2, recommendations=1, churn_signals=())
+PERSON = Relationship(7, "x", "zoë", "Zoë Ærø", interactions=4, mentions=3, replies=1,
+                      first_contact=datetime(2026, 10, 1, tzinfo=UTC), last_contact=datetime(2026, 11, 18, tzinfo=UTC),
+                      sentiment=(-0.6, 0.0, 0.7), recovered=1, advocacy=2, recommendations=1, churn_signals=())
 
 
 def figures() -> WeekFigures:
