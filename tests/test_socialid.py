@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -131,3 +133,26 @@ def test_weeks() -> None:
         parse_week("last week")
     with pytest.raises(ValueError, match="does not exist"):
         parse_week("2025-W53")
+
+
+def _doc_section(title: str) -> str:
+    text = (Path(__file__).parents[1] / "docs" / "social-id.md").read_text(encoding="utf-8")
+    start = text.index(f"## {title}")
+    return text[start:text.index("\n## ", start + 3)]
+
+
+def test_the_numbers_written_in_the_docs_are_the_codes() -> None:
+    """The worked examples' bold results in docs/social-id.md, computed again: docs and code cannot drift apart."""
+    one = social_id("nimbushome", "2026-W47", WORKED)
+    bold = re.findall(r"\*\*([\d.]+)\*\*", _doc_section("Worked example 1"))
+    assert [float(b) for b in bold] == [one.responsiveness, one.relevance, one.demeanor, one.overall]
+    assert f"Median response {one.median_response_minutes:.0f} min, p90 {one.p90_response_minutes:.0f} min" in \
+        _doc_section("Worked example 1")
+    template = template_words(["Hi {first_name}, sorry about the thermostat. DM us?"])
+    opts = Options(template_words={"complaint": template})
+    canned = loop(1, rule="complaint", reply="Hi Jess, sorry about the thermostat. DM us?")
+    specific = loop(1, rule="complaint", reply="Jess, a thermostat that keeps rebooting: firmware 4.2. DM us?")
+    two = [social_id("a", "w", [lp], options=opts).relevance for lp in (canned, specific)]
+    assert [float(b) for b in re.findall(r"\*\*([\d.]+)\*\*", _doc_section("Worked example 2"))] == two
+    three = social_id("a", "w", [loop(1, mention=0.0, answer=0.0)]).demeanor
+    assert [float(b) for b in re.findall(r"\*\*([\d.]+)\*\*", _doc_section("Worked example 3"))] == [three]
