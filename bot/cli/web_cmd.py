@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 
@@ -13,18 +14,39 @@ from bot.runtime import Runtime
 from bot.store.users import ROLES
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port, or a one-line ClickException saying why it cannot be."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc}; check --host") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        reason = exc.strerror or str(exc)
+        raise click.ClickException(f"cannot listen on {host}:{port}: {reason.lower()}; choose another --port or "
+                                   "--host, or stop what is using it") from None
+    sock.set_inheritable(True)
+    return sock
+
+
 def serve_app(database: Path | None, host: str, port: int, banner: str = "") -> None:
     """Serve the web UI on an open runtime until interrupted (Ctrl+C)."""
     import uvicorn
 
     from bot.web import create_app
 
-    with runtime(database) as rt:
+    with runtime(database) as rt, listening_socket(host, port) as sock:
         app = create_app(rt, now)
-        click.echo(f"RonR web UI on http://{host}:{port}/  (database {rt.store.path}; Ctrl+C stops it)")
+        shown = f"[{host}]" if ":" in host else host
+        click.echo(f"RonR web UI on http://{shown}:{sock.getsockname()[1]}/  (database {rt.store.path}; "
+                   "Ctrl+C stops it)")
         if banner:
             click.echo(banner)
-        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True, server_header=False)
+        uvicorn.run(app, fd=sock.fileno(), log_level="warning", proxy_headers=True, server_header=False)
 
 
 DEMO_USER, DEMO_PASSWORD = "demo", "ronr-demo-password"

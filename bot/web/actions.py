@@ -41,7 +41,8 @@ def run(w: Web, by: str, item_id: int, action: str, fields: Mapping[str, object]
         reject(store, item_id, by, clean(fields.get("reason"), 1000), now, expected_version=version)
         return f"Rejected item {item_id}."
     if action == "snooze":
-        until = parse_until(clean(fields.get("until"), 60), now, w.tz)
+        chosen = clean(fields.get("until_at"), 60).strip()  # the page's "or until" time beats the preset
+        until = parse_until(chosen or clean(fields.get("until"), 60), now, w.tz)
         snooze(store, item_id, by, until, now, expected_version=version)
         return f"Snoozed item {item_id} until {until.isoformat(timespec='minutes')}."
     if action == "assign":

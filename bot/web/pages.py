@@ -133,7 +133,7 @@ async def item_page(request: Request) -> Response:
                   thread=w.rt.store.suggestions.thread(m.platform, m.thread_id),
                   history=w.rt.store.audit.recent(20, "suggestion", item.id), decided_by=by, decided_at=decided_at,
                   people=[u.name for u in w.rt.store.users.all() if u.can_act],
-                  back=safe_next(request.query_params.get("back") or "/queue"))
+                  back=safe_next(request.query_params.get("back") or "/queue"), tz=w.tz)
 
 
 async def length(request: Request) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 
 import pytest
@@ -144,3 +145,16 @@ def test_an_approval_wakes_the_dispatcher(api: Callable[[str], Client], web_rt: 
         assert woken == [1]
     finally:
         unsubscribe()
+
+
+def test_serve_says_in_one_line_why_it_cannot_listen(make_project: Callable[..., object]) -> None:
+    config = make_project()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(main, ["--config", str(config), "serve", "--port", str(port)])
+    assert result.exit_code == 1 and "RonR web UI on" not in result.output
+    assert result.output.strip().splitlines() == [
+        f"Error: cannot listen on 127.0.0.1:{port}: address already in use; choose another --port or --host, or "
+        "stop what is using it"]

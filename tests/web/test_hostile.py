@@ -48,7 +48,8 @@ def test_hostile_mention_and_author_are_escaped(signed_in: Callable[[str], Clien
 
 @FAST
 @given(action=st.sampled_from(["approve", "edit", "reject", "snooze", "assign", "claim"]),
-       field=st.sampled_from(["text", "reason", "until", "assignee", "version", "back", "csrf", "from"]), value=hostile)
+       field=st.sampled_from(["text", "reason", "until", "until_at", "assignee", "version", "back", "csrf", "from"]),
+       value=hostile)
 def test_every_form_field_takes_hostile_input(signed_in: Callable[[str], Client], web_rt: Runtime, action: str,
                                               field: str, value: str) -> None:
     client = _client(signed_in)

@@ -142,3 +142,13 @@ def test_a_follow_up_question_is_marked_as_one(signed_in: Callable[[str], Client
     assert 'class="tag follow-up"' in row[:row.index("</tr>")]
     assert "Suggested follow-up question" in client.get(f"/items/{added}").text
     assert "Suggested follow-up question" not in client.get(f"/items/{item.id}").text
+
+
+def test_snooze_until_a_chosen_time(signed_in: Callable[[str], Client], web_rt: Runtime) -> None:
+    client = signed_in("maya")
+    item = web_rt.store.suggestions.pending()[0]
+    assert 'name="until_at"' in client.get(f"/items/{item.id}").text
+    told = _act(client, item.id, "snooze", version=str(item.version), until="+1h", until_at="2026-11-23T09:30")
+    assert told == f"Snoozed item {item.id} until 2026-11-23T09:30+00:00."  # bot.toml's timezone (UTC here)
+    snoozed = web_rt.store.suggestions.get(item.id)
+    assert snoozed is not None and snoozed.snoozed_until == NOW.replace(day=23, hour=9, minute=30)
