@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.config import load_settings
+from bot.dispatch import dispatch
 from bot.models import LoopFacts
+from bot.pipeline import poll_once
+from bot.queue import approve
+from bot.runtime import build_runtime
 from bot.socialid import (
     BusinessHours,
     LoopRecord,
@@ -21,6 +27,7 @@ from bot.socialid import (
     week_bounds,
     week_of,
 )
+from tests.conftest import NOW, mention
 
 T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # a Monday
 
@@ -156,3 +163,20 @@ def test_the_numbers_written_in_the_docs_are_the_codes() -> None:
     assert [float(b) for b in re.findall(r"\*\*([\d.]+)\*\*", _doc_section("Worked example 2"))] == two
     three = social_id("a", "w", [loop(1, mention=0.0, answer=0.0)]).demeanor
     assert [float(b) for b in re.findall(r"\*\*([\d.]+)\*\*", _doc_section("Worked example 3"))] == [three]
+
+
+def test_response_time_runs_from_the_posts_creation_on_the_platform_not_from_when_we_fetched_it(
+        make_project: Callable[..., Path]) -> None:
+    path = make_project([mention("301", "@nimbushome my order never arrived and nobody answers my emails", -90)])
+    rt = build_runtime(load_settings(path))
+    try:
+        poll_once(rt, NOW)  # fetched now; written 90 minutes ago
+        item = rt.store.suggestions.pending()[0]
+        approve(rt.store, item.id, "maya", NOW + timedelta(minutes=10))
+        dispatch(rt, NOW + timedelta(minutes=10))
+        start, end = week_bounds(week_of(NOW, "UTC"), "UTC")
+        (record,) = rt.store.relationships.week_records(start, end, "nimbushome")
+    finally:
+        rt.close()
+    assert record.opened_at == NOW - timedelta(minutes=90)
+    assert social_id("nimbushome", "w", [record]).median_response_minutes == 100
