@@ -6,6 +6,7 @@ import click
 
 from bot.cli.context import now, runtime, state
 from bot.cli.table import table
+from bot.config.loader import PLATFORMS
 from bot.policy.guardrails import handle_key
 
 
@@ -19,10 +20,16 @@ def _target(handle: str, platform: str | None) -> tuple[str, str]:
     if chosen is None:
         raise click.ClickException(f"which platform is {raw!r} on? Write @{raw} (X), u/{raw} (Reddit) "
                                    "or pass --platform")
-    known = set(state().settings().accounts) | {"x", "reddit"}
-    if chosen not in known:
-        raise click.ClickException(f"unknown platform {chosen!r}; use one of {', '.join(sorted(known))}")
+    if chosen not in PLATFORMS:
+        raise click.ClickException(f"unknown platform {chosen!r}; use one of {', '.join(PLATFORMS)}")
     return chosen, handle_key(raw)
+
+
+def _who(by: str) -> str:
+    """The name recorded in the audit trail; a blank one is refused."""
+    if not by.strip():
+        raise click.ClickException("the do-not-contact list records who changed it: pass --as NAME")
+    return by.strip()
 
 
 def _shown(platform: str, handle: str) -> str:
@@ -57,7 +64,7 @@ def list_cmd() -> None:
 @click.option("--as", "by", required=True, help="Your name, recorded in the audit trail.")
 def block_cmd(handle: str, platform: str | None, reason: str, by: str) -> None:
     """Never suggest or post a reply to HANDLE."""
-    where, name = _target(handle, platform)
+    where, name, by = *_target(handle, platform), _who(by)
     with runtime() as rt:
         added = rt.store.contacts.block(where, name, reason.strip(), by, now())
         if not added:
@@ -74,7 +81,7 @@ def block_cmd(handle: str, platform: str | None, reason: str, by: str) -> None:
 @click.option("--as", "by", required=True, help="Your name, recorded in the audit trail.")
 def unblock_cmd(handle: str, platform: str | None, by: str) -> None:
     """Take HANDLE off the list (entries in bot.toml are removed by editing bot.toml)."""
-    where, name = _target(handle, platform)
+    where, name, by = *_target(handle, platform), _who(by)
     in_config = name in {handle_key(h) for h in state().settings().guardrails.do_not_contact.get(where, [])}
     with runtime() as rt:
         removed = rt.store.contacts.unblock(where, name)

@@ -11,6 +11,7 @@ import click
 from bot.cli.context import now, runtime, state
 from bot.cli.table import table
 from bot.config import Settings
+from bot.config.loader import PLATFORMS
 from bot.models import Author, Mention
 from bot.policy import load_rules
 from bot.policy.check import example_problems, follow_up_problems, shadowed
@@ -85,12 +86,15 @@ def _tester(settings: Settings) -> Iterator[Runtime]:
 
 @policies_group.command("test")
 @click.argument("text")
-@click.option("--platform", default="x", show_default=True, help="x or reddit.")
-@click.option("--followers", default=250, show_default=True, help="The author's followers.")
+@click.option("--platform", default="x", show_default=True, type=click.Choice(PLATFORMS), help="x or reddit.")
+@click.option("--followers", default=250, show_default=True, type=click.IntRange(min=0),
+              help="The author's followers.")
 @click.option("--handle", default="sam_rivera", show_default=True, help="The author's handle.")
 @click.option("--name", default="Sam Rivera", show_default=True, help="The author's display name.")
 def test_cmd(text: str, platform: str, followers: int, handle: str, name: str) -> None:
     """Show the triage of TEXT, the rules that match it in precedence order, the suggestion and the guardrails."""
+    if not text.strip():
+        raise click.ClickException('give the text of a post, e.g. ronr policies test "@yourbrand my order never came"')
     settings = state().settings()
     at = now()
     lowered = text.lower()

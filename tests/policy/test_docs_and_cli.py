@@ -124,3 +124,16 @@ def test_queue_show_says_all_clear_when_nothing_stops_it(cli: Callable[..., Resu
     assert cli("poll").exit_code == 0
     first = next(line.split()[0] for line in cli("queue").output.splitlines() if line[:1].isdigit())
     assert "Guardrails if approved now: all clear." in cli("queue", "show", first).output
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (("policies", "test", "hello", "--platform", "mastodon"), "Invalid value for '--platform'"),
+    (("policies", "test", "hello", "--followers", "-5"), "Invalid value for '--followers'"),
+    (("policies", "test", "   "), "give the text of a post"),
+    (("contacts", "block", "@jess", "--as", " "), "pass --as NAME"),
+    (("contacts", "block", "jess", "--platform", "mastodon", "--as", "maya"), "unknown platform 'mastodon'"),
+])
+def test_bad_input_is_one_clear_error(cli: Callable[..., Result], args: tuple[str, ...], says: str) -> None:
+    result = cli(*args)
+    assert result.exit_code in (1, 2) and says in result.output
+    assert "Nobody is on" in cli("contacts", "list").output  # nothing was blocked on the way
