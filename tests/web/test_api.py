@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import pytest
 from click.testing import CliRunner
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
 from starlette.applications import Starlette
 
 from bot.cli import main
@@ -105,6 +107,18 @@ def test_openapi_describes_every_route(app: Starlette) -> None:
                                                         ("approve", "edit", "reject", "snooze", "assign", "claim"))):
         assert path in doc["paths"], path
     assert doc == spec(doc["servers"][0]["url"])
+    validate(doc)  # raises on anything that is not valid OpenAPI 3.1
+
+
+def test_openapi_says_what_the_api_returns(app: Starlette, api: Callable[[str], Client]) -> None:
+    item_schema = Client(app).get("/api/openapi.json").json()["paths"]["/api/items/{item_id}"]["get"]["responses"]
+    schema = item_schema["200"]["content"]["application/json"]["schema"]
+    listed = api("vic").get("/api/queue").json()
+    item = listed["items"][0]
+    Draft202012Validator(schema).validate(item)
+    assert set(item) == set(schema["properties"])
+    for part in ("mention", "triage", "suggestion"):
+        assert set(item[part]) == set(schema["properties"][part]["properties"]), part
 
 
 def test_user_commands(make_project: Callable[..., object], tmp_path: object) -> None:

@@ -28,11 +28,16 @@ def _act(client: Client, item_id: int, action: str, **fields: str) -> str:
 
 
 def test_queue_orders_by_priority_then_deadline(signed_in: Callable[[str], Client], web_rt: Runtime) -> None:
+    web_rt.store.suggestions.bulk_pending(4, NOW - timedelta(hours=3))  # later ids, earlier deadlines, P1..P4
     page = signed_in("maya").get("/queue")
     assert page.status_code == 200
-    expected = [i.id for i in web_rt.store.suggestions.pending()]
-    assert _ids(page.text) == expected and len(expected) == 4
-    assert 'class="sla ' in page.text and "left" in page.text
+    items = {i.id: i for i in web_rt.store.suggestions.pending()}
+    expected = sorted(items, key=lambda i: (items[i].priority, items[i].sla_due, i))
+    assert _ids(page.text) == expected and len(expected) == 8
+    assert expected != sorted(expected), "the fixture must tell queue order from insertion order"
+    p2 = [i for i in expected if items[i].priority == "P2"]
+    assert len(p2) == 3 and p2[0] > p2[1]  # within a priority, the earlier deadline first, not the older row
+    assert 'class="sla ' in page.text and "overdue" in page.text
 
 
 def test_sla_countdown_turns_at_risk_then_breached(signed_in: Callable[[str], Client], web_rt: Runtime,
