@@ -16,7 +16,7 @@ from bot.cli.policies_cmd import policies_group
 from bot.cli.queue_cmd import queue_group
 from bot.cli.relationships_cmd import relationships_cmd
 from bot.cli.report_cmd import report_cmd
-from bot.cli.run_cmd import run_cmd
+from bot.cli.run_cmd import backup_cmd, run_cmd
 from bot.cli.socialid_cmd import socialid_cmd
 from bot.cli.status_cmd import status_cmd
 from bot.cli.triage_cmd import triage_cmd
@@ -48,6 +48,7 @@ COMMANDS = (
     serve_cmd,
     user_group,
     run_cmd,
+    backup_cmd,
     status_cmd,
     policies_group,
     contacts_group,

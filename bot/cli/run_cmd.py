@@ -1,4 +1,5 @@
-"""`ronr run`: the daemon, in the foreground (systemd runs it; see deploy/ronr.service).
+"""`ronr run`: the daemon, in the foreground (systemd runs it; see deploy/ronr.service); `ronr backup`: a
+copy of its database taken while it runs.
 
 Exit codes: 0 after a graceful stop (SIGTERM or SIGINT: the post in flight is finished, state is
 kept, and the process is gone within 10 seconds); 1 when another `ronr run` holds the database or
@@ -21,13 +22,13 @@ from typing import Any
 
 import click
 
-from bot.cli.context import ConfigProblem, state
+from bot.cli.context import ConfigProblem, now, state
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.daemon import AlreadyRunning, Daemon, InstanceLock
 from bot.daemon.scheduler import parse_hhmm
 from bot.logs import secret_values, setup_logging
-from bot.store import StoreError
+from bot.store import Store, StoreError
 
 log = logging.getLogger("bot.run")
 
@@ -148,3 +149,27 @@ def _serve(settings: Settings, database: Path, no_web: bool) -> bool:
     if code:
         sys.exit(code)
     return finished
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(path_type=Path, dir_okay=False))
+def backup_cmd(target: Path) -> None:
+    """Copy the database to TARGET online (safe while `ronr run` works); restoring it never posts a reply twice."""
+    cli = state()
+    settings = cli.settings()
+    database = cli.database or settings.resolve(settings.database.path)
+    if not database.exists():
+        raise click.ClickException(f"no database at {database}; check database.path in {settings.source}")
+    if target.exists():
+        raise click.ClickException(f"{target} already exists; a backup never overwrites a file, choose a new name")
+    try:
+        store = Store(database)
+    except StoreError as exc:
+        raise ConfigProblem(str(exc)) from None
+    try:
+        unsure = store.daemon.backup(target, now())
+    finally:
+        store.close()
+    click.echo(f"Backed up {database} to {target} ({target.stat().st_size // 1024} KiB)." + (
+        f" {unsure} approved repl{'y' if unsure == 1 else 'ies'} not yet posted will be checked on the platform "
+        "before any retry if this copy is restored." if unsure else ""))

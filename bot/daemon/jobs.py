@@ -92,11 +92,12 @@ def maintenance(rt: Runtime, now: datetime, backup_dir: Path, keep: int) -> Outc
     ``ANALYZE`` and ``PRAGMA optimize``."""
     pruned = rt.store.daemon.prune_recent_texts(now - copies_within(rt.triage_context))
     target = backup_dir / f"{BACKUP_PREFIX}{now:%Y%m%d-%H%M%S}.db"
-    rt.store.daemon.backup(target)
+    unsure = rt.store.daemon.backup(target, now)
     removed = prune_backups(backup_dir, keep)
     rt.store.daemon.optimize()
-    return Outcome(f"backup {target.name} ({target.stat().st_size // 1024} KiB), removed {len(removed)} old, "
-                   f"analyzed, {pruned} old text copies pruned")
+    waiting = f", {unsure} approved not yet posted (reconciled if restored)" if unsure else ""
+    return Outcome(f"backup {target.name} ({target.stat().st_size // 1024} KiB){waiting}, removed {len(removed)} "
+                   f"old, analyzed, {pruned} old text copies pruned")
 
 
 def prune_backups(backup_dir: Path, keep: int) -> list[Path]:

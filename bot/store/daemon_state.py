@@ -19,6 +19,9 @@ import sqlite_utils
 
 from bot.store.database import iso, parse_time, transaction
 
+RESTORED_UNSURE = ("approved when this backup was taken and maybe posted after it: if this copy is restored, "
+                   "the platform is asked before any retry")
+
 
 @dataclass(frozen=True)
 class JobState:
@@ -187,17 +190,27 @@ class DaemonStateStore:
         with transaction(self.db):
             return int(self.db.execute("DELETE FROM recent_texts WHERE created_at < ?", [iso(keep_since)]).rowcount)
 
-    def backup(self, target: Path) -> None:
-        """Copy the live database to ``target`` with SQLite's online backup API (writers keep going)."""
+    def backup(self, target: Path, now: datetime) -> int:
+        """Copy the live database to ``target`` with SQLite's online backup API (writers keep going).
+
+        In the copy, every approved reply not yet posted is moved to ``sending``: the live daemon may
+        post it after this moment, so a restored copy must ask the platform first (the start-up
+        reconciliation does) instead of posting it a second time. Returns how many were moved.
+        """
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".partial")
         partial.unlink(missing_ok=True)
         dest = sqlite3.connect(str(partial))
         try:
             self.db.conn.backup(dest)
+            with dest:
+                moved = dest.execute(
+                    "UPDATE outbox SET state = 'sending', updated_at = ?, last_error = ? WHERE state = 'approved'",
+                    [iso(now), RESTORED_UNSURE]).rowcount
         finally:
             dest.close()
         partial.replace(target)
+        return int(moved)
 
     def optimize(self) -> None:
         """Refresh the planner's statistics (``ANALYZE``), let SQLite tune itself, and merge the search index.
