@@ -196,3 +196,54 @@ def test_follow_up_when_the_author_answers(project: Callable[..., Runtime]) -> N
     posted = dispatch(rt, NOW + timedelta(hours=1))
     assert len(posted.posted) == 1 and _sink(rt)[-1]["to"] == "1a"
     assert check_loops(rt, NOW + timedelta(hours=30)).follow_ups == 0  # one per loop, whatever the trigger
+
+
+def _blocked_by(rt: Runtime, pid: str) -> tuple[str, ...]:
+    item = _item(rt, pid)
+    assert item.status == "blocked", (pid, item.status, item.text)
+    audit = [e for e in rt.store.audit.recent(entity="suggestion", entity_id=item.id) if e["action"] == "blocked"]
+    assert [e["detail"]["blocked_by"] for e in audit] == [list(item.blocked_by)]
+    return item.blocked_by
+
+
+def test_own_account_length_and_identical_words_stop_a_suggestion(project: Callable[..., Runtime]) -> None:
+    complaints = [mention(f"s{n}", f"@nimbushome order {n} never arrived, so annoyed", -100 + n if n < 3 else 30,
+                          "sam") for n in range(4)]  # the complaint rule has three wordings: the fourth repeats one
+    rt = project([mention("own", "@nimbushome my order never arrived", -60, "NimbusHome"),
+                  mention("long", "@nimbushome my order never arrived", -50, "w" * 300), *complaints])
+    poll_once(rt, NOW)
+    assert _blocked_by(rt, "own") == ("own_account: @nimbushome is one of our own accounts",)
+    (too_long,) = _blocked_by(rt, "long")
+    assert too_long.startswith("length: ") and "of 280 characters as x counts them; shorten it" in too_long
+    for n in range(3):
+        approve(rt.store, _item(rt, f"s{n}").id, "maya", NOW)
+    poll_once(rt, NOW + timedelta(minutes=40))
+    assert _blocked_by(rt, "s3")[0].startswith("identical_text: we sent @sam these exact words within 30 days")
+
+
+def test_a_second_reply_in_a_thread_is_stopped_when_suggested(project: Callable[..., Runtime]) -> None:
+    rt = project([mention("1", "@nimbushome my order never arrived", -60, "jess"),
+                  {**mention("2", "@nimbushome still no order, so annoyed", 2, "jess"), "thread_id": "1"}])
+    poll_once(rt, NOW - timedelta(minutes=20))  # the replay's clock starts here: her second post is at -18 min
+    approve(rt.store, _item(rt, "1").id, "maya", NOW - timedelta(minutes=15))
+    poll_once(rt, NOW)  # her second post is older than our approved reply, only fetched late: not an answer
+    assert _blocked_by(rt, "2")[0].startswith("one_per_thread: we already replied to @jess in this thread")
+
+
+def test_accounts_and_brand_bots_added_after_approval_stop_the_post(project: Callable[..., Runtime]) -> None:
+    rows = [mention("1", "@nimbushome my order never arrived", -60, "acmehelp"),
+            mention("2", "@nimbushome my parcel never arrived", -50, "nimbuscare")]
+    before = project(rows)
+    poll_once(before, NOW)
+    for pid in "12":
+        approve(before.store, _item(before, pid).id, "maya", NOW)
+    before.close()
+    after = project(rows, guardrails='brand_bots = { x = ["acmehelp"] }\n')
+    after.settings.accounts["x"].append("nimbuscare")  # our new support account, added to bot.toml since
+    report = dispatch(after, NOW + timedelta(minutes=1))
+    assert report.posted == [] and _sink(after) == []
+    assert sorted(report.failed.values()) == ["brand_bot: @acmehelp is a known brand bot",
+                                              "own_account: @nimbuscare is one of our own accounts"]
+    for outbox_id, reason in report.failed.items():
+        entry = after.store.audit.recent(entity="outbox", entity_id=outbox_id)[0]
+        assert entry["action"] == "blocked" and entry["detail"]["blocked_by"] == [reason]
