@@ -175,3 +175,23 @@ def test_patterns_that_backtrack_for_minutes_are_refused(tmp_path: Path, pattern
         assert "nests one unbounded repeat inside another" in errors[0] and "Fix: " in errors[0]
     else:
         assert errors == [] and rules[0].match.patterns[0].pattern == pattern
+
+
+def test_documented_precedence_level_then_specificity_then_id(tmp_path: Path) -> None:
+    def rule(name: str, level: int, match: str) -> None:
+        (tmp_path / f"{name}.toml").write_text(f'id = "{name}"\ntitle = "{name}"\nlevel = {level}\n\n[match]\n'
+                                               f'{match}\n\n[escalate]\nto = "lead"\n', encoding="utf-8")
+    rule("b-plain", 50, 'intents_any = ["complaint"]')
+    rule("a-plain", 50, 'intents_any = ["complaint"]')
+    rule("c-specific", 50, 'intents_any = ["complaint"]\nmin_relevance = 0.2')
+    rule("d-low", 10, 'intents_any = ["complaint"]\nmin_relevance = 0.2\naddresses_us = true')
+    rules, errors = load_rules(tmp_path)
+    assert errors == []
+    mention = _mention("@nimbushome my order never arrived and nobody answers")
+    out = suggest(mention, triage(mention, CTX, NOW), rules, History(), BRAND, NOW)
+    assert out is not None and out.rule_id == "c-specific"  # same level: the more specific rule
+    assert out.why[-1] == "won over a-plain, b-plain, d-low"  # then the smaller id; then the lower level
+    rule("e-high", 90, 'intents_any = ["complaint", "praise"]')
+    rules, _ = load_rules(tmp_path)
+    higher = suggest(mention, triage(mention, CTX, NOW), rules, History(), BRAND, NOW)
+    assert higher is not None and higher.rule_id == "e-high"  # a higher level beats any specificity
