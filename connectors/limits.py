@@ -78,13 +78,15 @@ class Allowance:
         return self.reads > 0
 
 
-def read_allowance(budget: int, spent: int, now: datetime, *, minimum: int = 1, burst: int = 100) -> Allowance:
+def read_allowance(budget: int, spent: int, now: datetime, *, minimum: int = 1, burst: int = 100,
+                   unit: str = "reads") -> Allowance:
     """How many reads a poll may spend now so that ``budget`` lasts evenly to the end of the month.
 
     By moment ``t`` of the month a connector has earned ``budget * elapsed_fraction + burst`` reads
     (``burst`` lets the first poll of a month run), never more than ``budget``; a poll may spend what
     is earned and not yet ``spent``. When that is below ``minimum`` (the smallest page worth a
     request), the answer is 0 reads and ``next_at``, the moment enough will have been earned.
+    ``unit`` names what is counted, in the reason.
     """
     start, end = month_bounds(now)
     length = (end - start).total_seconds()
@@ -96,7 +98,7 @@ def read_allowance(budget: int, spent: int, now: datetime, *, minimum: int = 1, 
     if spent >= budget:
         return Allowance(0, spent, budget, end, f"monthly budget spent ({spent}/{budget}); resumes {end:%Y-%m-%d}")
     if left >= minimum:
-        return Allowance(left, spent, budget, None, f"{left} reads allowed now ({spent}/{budget} spent this month)")
+        return Allowance(left, spent, budget, None, f"{left} {unit} allowed now ({spent}/{budget} spent this month)")
     needed = spent + minimum - burst
     at = start + timedelta(seconds=math.ceil(length * needed / budget))
     at = min(max(at, now), end)

@@ -179,7 +179,8 @@ class RedditConnector:
     def poll(self, cursor: Cursor | None, now: datetime) -> Batch:
         """Fetch new subreddit comments/submissions about the brand and new username mentions."""
         state = PollState.load(cursor, now)
-        allowance = read_allowance(self.settings.monthly_read_budget, state.requests, now, minimum=1, burst=10)
+        allowance = read_allowance(self.settings.monthly_read_budget, state.requests, now, minimum=1, burst=10,
+                                   unit="requests")
         if not allowance.may_poll:
             return Batch(mentions=(), cursor=cursor, calls=0, pause_until=allowance.next_at,
                          pause_reason=f"request budget: {allowance.reason}")
@@ -256,6 +257,7 @@ class RedditConnector:
     def describe(self, cursor: Cursor | None, now: datetime) -> dict[str, Any]:
         """What the cursor says, for ``ronr connectors status``."""
         state = PollState.load(cursor, now)
-        allowance = read_allowance(self.settings.monthly_read_budget, state.requests, now, minimum=1, burst=10)
+        allowance = read_allowance(self.settings.monthly_read_budget, state.requests, now, minimum=1, burst=10,
+                                   unit="requests")
         return {"unit": "requests", "spent": state.requests, "budget": self.settings.monthly_read_budget,
                 "allowance": allowance.reason, "queries": json.loads(json.dumps(state.queries))}

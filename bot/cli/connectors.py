@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import click
@@ -15,7 +16,7 @@ from connectors.base import ConnectorError, CredentialError, RateLimited, Unreac
 from connectors.limits import read_allowance
 from connectors.walk import PollState
 
-UNITS = {"x": ("posts read", 10, 100), "reddit": ("requests", 1, 10)}
+UNITS = {"x": ("posts read", 10, 100, "reads"), "reddit": ("requests", 1, 10, "requests")}
 FAILURES = {"missing": "missing variable", "rejected": "rejected token", "scope": "wrong scopes or access level"}
 
 
@@ -23,10 +24,10 @@ def budget_line(name: str, budget: int, cursor: Cursor | None, now: datetime) ->
     """``spent/budget unit, left; what the even-spending rule allows now`` for one connector."""
     if name not in UNITS:
         return ""
-    unit, minimum, burst = UNITS[name]
+    unit, minimum, burst, allowed = UNITS[name]
     poll_state = PollState.load(cursor, now)
     spent = poll_state.reads if name == "x" else poll_state.requests
-    allowance = read_allowance(budget, spent, now, minimum=minimum, burst=burst)
+    allowance = read_allowance(budget, spent, now, minimum=minimum, burst=burst, unit=allowed)
     return f"{spent}/{budget} {unit} this month, {max(budget - spent, 0)} left; {allowance.reason}"
 
 
@@ -40,12 +41,12 @@ def cursor_line(cursor: Cursor | None, now: datetime) -> str:
     return "; ".join(parts) or "empty"
 
 
-def status_rows(settings: Settings, now: datetime) -> list[dict[str, Any]]:
-    """One row per configured connector, from the store's cursor table."""
+def status_rows(settings: Settings, now: datetime, database: Path | None = None) -> list[dict[str, Any]]:
+    """One row per configured connector, from the store's cursor table (``database`` overrides database.path)."""
     from bot.store import Store
 
     tables = {"x": settings.connectors.x, "reddit": settings.connectors.reddit, "replay": settings.connectors.replay}
-    store = Store(settings.resolve(settings.database.path))
+    store = Store(database or settings.resolve(settings.database.path))
     try:
         rows = []
         for name, cfg in tables.items():
@@ -79,7 +80,8 @@ def connectors_group() -> None:
 def status() -> None:
     """Per connector: last and next poll, cursor, rate-limit state, budget spent and left, last error."""
     now = clock()
-    for row in status_rows(state().settings(), now):
+    cli = state()
+    for row in status_rows(cli.settings(), now, cli.database):
         click.echo(f"{row['connector']} ({'enabled' if row['enabled'] else 'disabled'})")
         for key in ("last_poll", "next_poll", "rate_limit", "budget", "cursor", "last_error"):
             if row[key]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,11 @@ from click.testing import CliRunner
 from bot.cli.connectors import connectors_group
 from bot.cli.context import CliState
 from bot.config.settings import ConnectorsSettings, DatabaseSettings, RedditSettings, Settings, XSettings
-from tests.connectors.conftest import BRAND
+from bot.pipeline import poll_once
+from bot.runtime import build_runtime
+from connectors.reddit import RedditConnector
+from connectors.x import XConnector
+from tests.connectors.conftest import BRAND, NOW
 from tests.fakes import fake_reddit, fake_x
 from tests.fakes.fake_reddit import FakeReddit
 from tests.fakes.fake_x import FakeX
@@ -129,3 +135,58 @@ def test_status_shows_every_connector(tmp_path: Path, fx: FakeX, fr: FakeReddit)
     assert code == 0, out
     assert "x (enabled)" in out and "reddit (enabled)" in out and "never polled" in out
     assert "posts read this month" in out
+
+
+def block(out: str, name: str) -> dict[str, str]:
+    """The ``  key: value`` lines under one connector's heading in ``ronr connectors status``."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{name} ("))
+    found: dict[str, str] = {}
+    for line in lines[start + 1:]:
+        if not line.startswith("  "):
+            break
+        key, _, value = line.strip().partition(": ")
+        found[key] = value
+    return found
+
+
+def test_status_after_polls_shows_each_item_per_connector(tmp_path: Path, fx: FakeX, fr: FakeReddit,
+                                                          xc: XConnector, rc: RedditConnector) -> None:
+    settings = make_settings(tmp_path, fx, fr)
+    database = tmp_path / "elsewhere.db"  # --database wins over database.path
+    rt = build_runtime(settings, database=database, connectors={"x": xc, "reddit": rc})
+    try:
+        fx.add_tweet("ann", "@nimbushome hello")
+        fr.add_submission("bo", "Nimbus Home hub")
+        reset = str(int(NOW.timestamp()) + 1800)
+        fx.fail_next(1, 429, path_prefix=f"/2/users/{fx.user_id('nimbushome')}/mentions",
+                     headers={"x-rate-limit-reset": reset})
+        poll_once(rt, NOW)
+    finally:
+        rt.close()
+    result = CliRunner().invoke(connectors_group, ["status"],
+                                obj=CliState(Path("bot.toml"), database, _settings=settings))
+    assert result.exit_code == 0, result.output
+    x, reddit = block(result.output, "x"), block(result.output, "reddit")
+    assert x["last poll"] == reddit["last poll"] == NOW.isoformat(timespec="seconds")
+    assert x["next poll"] == (NOW + timedelta(minutes=30)).isoformat(timespec="seconds")  # the pause, not +15 min
+    assert x["rate limit"].startswith("paused until") and "HTTP 429 (x-rate-limit-reset" in x["rate limit"]
+    assert reddit["rate limit"] == "ok"
+    assert reddit["next poll"] == (NOW + timedelta(minutes=10)).isoformat(timespec="seconds")
+    assert re.fullmatch(r"1/10000 posts read this month, 9999 left; \d+ reads allowed now .*", x["budget"])
+    assert re.fullmatch(r"3/100000 requests this month, 99997 left; \d+ requests allowed now .*",
+                        reddit["budget"])
+    assert "search: since " in x["cursor"] and "mentions:nimbushome: since -" in x["cursor"]
+    assert "comments: since t1_" not in reddit["cursor"] and "submissions: since t3_" in reddit["cursor"]
+    assert x["last error"] == reddit["last error"] == "-"  # a pause is not an error
+
+    rt = build_runtime(settings, database=database, connectors={"x": xc, "reddit": rc})
+    try:
+        fr.fail_next(1, 403, path_prefix="/r/")
+        poll_once(rt, NOW + timedelta(minutes=20))
+    finally:
+        rt.close()
+    result = CliRunner().invoke(connectors_group, ["status"],
+                                obj=CliState(Path("bot.toml"), database, _settings=settings))
+    assert block(result.output, "reddit")["last error"].startswith("reddit: not allowed (Forbidden")
+    assert block(result.output, "x")["rate limit"].startswith("paused until")
