@@ -25,6 +25,7 @@ class RuleFigures:
     median_wait_minutes: float | None
     mean_edit_distance: float | None
     reasons: tuple[tuple[str, int], ...]
+    expired: int = 0  # nobody decided before the conversation's time ran out
 
     @property
     def needs_work(self) -> bool:
@@ -48,8 +49,8 @@ def edit_distance(a: str, b: str) -> int:
 def per_rule(rows: Sequence[DecisionRow]) -> list[RuleFigures]:
     """Figures for every rule that drafted a reply, the ones most in need of work first."""
     by_rule: dict[str, list[DecisionRow]] = {}
-    for row in rows:
-        by_rule.setdefault(row.rule_id, []).append(row)
+    for row in rows:  # a rule's follow-up question is a template of its own
+        by_rule.setdefault(row.rule_id if row.kind == "reply" else f"{row.rule_id} (follow-up)", []).append(row)
     found = []
     for rule_id, group in by_rule.items():
         approved = [r for r in group if r.status == "approved"]
@@ -61,6 +62,7 @@ def per_rule(rows: Sequence[DecisionRow]) -> list[RuleFigures]:
             rejected=len(rejected), pending=sum(r.status == "pending" for r in group),
             median_wait_minutes=round(statistics.median(waits), 1) if waits else None,
             mean_edit_distance=round(statistics.fmean(edits), 1) if edits else None,
+            expired=sum(r.status == "expired" for r in group),
             reasons=tuple(Counter(r.reason.strip().lower() for r in rejected if r.reason.strip()).most_common(3)),
         ))
     return sorted(found, key=lambda f: (not f.needs_work, -(f.edited + f.rejected), f.rule_id))

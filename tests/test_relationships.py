@@ -65,15 +65,27 @@ def test_edit_distance_counts_words() -> None:
 
 def test_per_rule_figures_find_the_templates_that_need_work() -> None:
     def row(rule: str, status: str, final: str = "", reason: str = "", wait: float = 30) -> DecisionRow:
-        decided = None if status == "pending" else day(1) + timedelta(minutes=wait)
+        decided = None if status in ("pending", "expired") else day(1) + timedelta(minutes=wait)
         return DecisionRow(rule, "nimbushome", day(1), status, decided, "Sorry to hear that. DM us?", final, reason)
 
-    rows = [row("complaint", "approved", "Sorry to hear the hub is down, Jess. DM us?", wait=10),
+    rows = [row("complaint", "expired"),
+            row("complaint", "approved", "Sorry to hear the hub is down, Jess. DM us?", wait=10),
             row("complaint", "rejected", reason="Too generic"), row("complaint", "rejected", reason="too generic "),
             row("praise", "approved", "Sorry to hear that. DM us?", wait=50), row("praise", "pending")]
     complaint, praise = per_rule(rows)
     assert complaint.rule_id == "complaint" and complaint.needs_work
-    assert (complaint.suggested, complaint.approved, complaint.edited, complaint.rejected) == (3, 1, 1, 2)
+    assert (complaint.suggested, complaint.approved, complaint.edited, complaint.rejected) == (4, 1, 1, 2)
+    assert (complaint.expired, praise.expired) == (1, 0)
     assert complaint.reasons == (("too generic", 2),) and complaint.median_wait_minutes == 30
     assert complaint.mean_edit_distance == 5.0
     assert not praise.needs_work and praise.pending == 1 and praise.mean_edit_distance == 0
+
+
+def test_a_rules_follow_up_question_is_counted_as_a_template_of_its_own() -> None:
+    asked = DecisionRow("complaint", "nimbushome", NOW, "rejected", NOW, "Did that fix it?", "", "too pushy",
+                        kind="follow_up")
+    replied = DecisionRow("complaint", "nimbushome", NOW, "approved", NOW, "Sorry. DM us?", "Sorry. DM us?", "")
+    figures = {f.rule_id: f for f in per_rule([asked, replied])}
+    assert set(figures) == {"complaint", "complaint (follow-up)"}
+    assert figures["complaint (follow-up)"].reasons == (("too pushy", 1),)
+    assert figures["complaint"].rejected == 0

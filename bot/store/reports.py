@@ -39,6 +39,7 @@ class DecisionRow:
     suggested_text: str
     final_text: str
     reason: str
+    kind: str = "reply"  # or "follow_up": the rule's follow-up question
 
 
 @dataclass(frozen=True)
@@ -144,17 +145,18 @@ class ReportStore:
                                                   [week])]
 
     def decisions(self, start: datetime, end: datetime, account: str | None = None) -> list[DecisionRow]:
-        """Reply suggestions made in [start, end) and what people decided on them."""
+        """Reply and follow-up suggestions made in [start, end) and what people decided on them."""
         extra, params = (" AND s.account = ?", [account]) if account else ("", [])
         rows = self.db.query(
-            f"""SELECT s.rule_id, s.account, s.created_at, s.status, s.text, ap.at, ap.final_text, ap.reason
+            f"""SELECT s.rule_id, s.account, s.created_at, s.status, s.text, ap.at, ap.final_text, ap.reason, s.kind
                 FROM suggestions s LEFT JOIN approvals ap ON ap.suggestion_id = s.id
-                WHERE s.created_at >= ? AND s.created_at < ? AND s.kind = 'reply' AND s.action = 'reply'{extra}
+                WHERE s.created_at >= ? AND s.created_at < ? AND s.kind IN ('reply', 'follow_up')
+                  AND s.action = 'reply'{extra}
                 ORDER BY s.created_at""", [iso(start), iso(end), *params])
         return [DecisionRow(rule_id=r["rule_id"], account=r["account"],
                             created_at=datetime.fromisoformat(r["created_at"]), status=r["status"],
                             decided_at=parse_time(r["at"]), suggested_text=r["text"] or "",
-                            final_text=r["final_text"] or "", reason=r["reason"] or "") for r in rows]
+                            final_text=r["final_text"] or "", reason=r["reason"] or "", kind=r["kind"]) for r in rows]
 
     def queue_health(self, now: datetime, account: str | None = None) -> QueueHealth:
         """Pending items, those past their SLA at ``now``, the oldest, blocked ones and failed posts."""

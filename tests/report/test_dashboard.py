@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_settings
+from bot.queue import reject
 from bot.report.figures import ledger, week_figures
 from bot.runtime import Runtime, build_runtime
+from bot.socialid import week_of
 from bot.web import create_app
 from tests.conftest import NOW
 from tests.report.conftest import WEEK
@@ -68,3 +70,20 @@ def test_pages_need_a_sign_in(sample_rt: Runtime) -> None:
     for path in ("/dashboard", "/relationships"):
         response = anonymous.get(path, follow_redirects=False)
         assert response.status_code == 303 and "/login" in response.headers["location"]
+
+
+def test_dashboard_shows_each_rules_rejections_with_their_reason(sample_rt: Runtime, viewer: Client) -> None:
+    item = sample_rt.store.suggestions.pending()[0]
+    reject(sample_rt.store, item.id, "maya", "Too generic <for> a refund question", NOW)
+    week = week_of(item.created_at, "UTC")
+    figures = week_figures(sample_rt.store, sample_rt.settings, sample_rt.rules, week, NOW)
+    label = item.rule_id if item.kind == "reply" else f"{item.rule_id} (follow-up)"
+    (rule,) = [r for r in figures.rules if r.rule_id == label]
+    assert rule.rejected >= 1 and rule.reasons[0] == ("too generic <for> a refund question", 1)
+    page = viewer.get(f"/dashboard?week={week}").text
+    row = page[page.index(f"<tr><td>{label}"):]
+    row = row[:row.index("</tr>")]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    assert cells[1:6] == [str(rule.suggested), str(rule.approved), str(rule.edited),
+                          "—" if rule.mean_edit_distance is None else str(rule.mean_edit_distance), str(rule.rejected)]
+    assert cells[6] == str(rule.expired) and "too generic &lt;for&gt; a refund question (1)" in cells[8]

@@ -15,7 +15,7 @@ HOSTILE = "<script>alert(1)</script><img src=https://evil.example/x.png> {{ 7*7 
 
 
 RULE = RuleFigures("complaint-apology", suggested=5, approved=3, edited=2, rejected=2, pending=0,
-                   median_wait_minutes=130.0, mean_edit_distance=6.3, reasons=(("too generic", 2),))
+                   median_wait_minutes=130.0, mean_edit_distance=6.3, reasons=(("too generic", 2),), expired=1)
 PERSON = Relationship(7, "x", "zoë", "Zoë Ærø", interactions=4, mentions=3, replies=1,
                       first_contact=datetime(2026, 10, 1, tzinfo=UTC), last_contact=datetime(2026, 11, 18, tzinfo=UTC),
                       sentiment=(-0.6, 0.0, 0.7), recovered=1, advocacy=2, recommendations=1, churn_signals=())
@@ -50,11 +50,12 @@ def test_text_and_subject_carry_the_numbers() -> None:
 
 def test_per_rule_figures_and_the_ledger_are_in_both_parts() -> None:
     text, html = render_text(figures()), render_html(figures())
-    assert ("- complaint-apology: 5 drafts, 2 edited (6.3 words changed on average), 2 rejected "
+    assert ("- complaint-apology: 5 drafts (1 expired undecided), 2 edited (6.3 words changed on average), 2 rejected "
             '(mostly "too generic"), median wait 2.2 h') in text
     assert "Templates needing work: complaint-apology (2 edited, 2 rejected)" in text
     assert "@zoë: 4 interactions, advocate, recovered 1, 2 unprompted positive" in text
     assert ">6.3</td>" in html and "too generic (2)" in html and "2.2 h" in html and "needs work" in html
+    assert "1 expired" in html
     assert "incl. 1 recommendation" in html and "Zoë Ærø" in html
     # each post's mood in its colour: negative, neutral, positive, oldest first
     assert ('<span style="color:#c8372d;">▂</span><span style="color:#9aa5b1;">▅</span>'
