@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,12 @@ from click.testing import CliRunner, Result
 
 from bot.cli import main
 from bot.config import load_settings
+from bot.dispatch import dispatch
+from bot.loops import check_loops
+from bot.pipeline import poll_once
+from bot.queue import approve
 from bot.runtime import build_runtime
+from tests.conftest import NOW
 
 
 @pytest.fixture
@@ -144,3 +150,39 @@ def test_every_refusal_is_one_line_non_zero_and_changes_nothing(
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and result.output.startswith("Error: ") and says in result.output
     assert _snapshot(tmp_path / "bot.toml") == before
+
+
+def test_the_list_shows_each_suggestion_beside_its_mention(cli: Callable[..., Result], tmp_path: Path) -> None:
+    listing = cli("queue").output
+    assert listing.splitlines()[0].split()[-2:] == ["mention", "suggestion"]
+    rt = build_runtime(load_settings(tmp_path / "bot.toml"))
+    try:
+        rows = [line for line in listing.splitlines() if line[:1].isdigit() and line.split()[1].startswith("P")]
+        assert len(rows) == 3
+        for line in rows:
+            item = rt.store.suggestions.get(int(line.split()[0]))
+            assert item is not None and item.text and item.text[:30] in line
+    finally:
+        rt.close()
+
+
+def test_a_follow_up_question_is_labelled_as_one(make_project: Callable[..., Path]) -> None:
+    config = make_project()
+    rt = build_runtime(load_settings(config))
+    try:
+        poll_once(rt, NOW)
+        first = rt.store.suggestions.for_mention("x", "101")
+        assert first is not None
+        approve(rt.store, first.id, "maya", NOW)
+        dispatch(rt, NOW)
+        assert check_loops(rt, NOW + timedelta(hours=25)).follow_ups == 1
+        follow = rt.store.suggestions.for_mention("x", "101", "follow_up")
+        assert follow is not None
+    finally:
+        rt.close()
+    runner = CliRunner()
+    listing = runner.invoke(main, ["--config", str(config), "queue"]).output
+    assert f"(follow-up) {follow.text[:20]}" in listing
+    shown = runner.invoke(main, ["--config", str(config), "queue", "show", str(follow.id)]).output
+    assert shown.splitlines()[0].startswith(f"Item {follow.id}  [pending]  follow-up question  ")
+    assert "Follow-up question to post (" in shown and follow.text in shown

@@ -22,9 +22,15 @@ def _sla(item: QueueItem) -> str:
     return f"{minutes / 60:.1f}h left"
 
 
+def _suggested(item: QueueItem) -> str:
+    """The suggestion in a few words: the reply, or the escalation when there is no reply."""
+    words = item.text or (f"(escalate to {item.escalate_to})" if item.escalate_to else f"({item.action})")
+    return f"(follow-up) {words}" if item.kind == "follow_up" else words
+
+
 def _rows(items: list[QueueItem]) -> list[tuple[object, ...]]:
     return [(i.id, i.priority, _sla(i), i.mention.platform, shown_handle(i.mention), ",".join(i.intents),
-             f"{i.compound:+.2f}", i.mention.text) for i in items]
+             f"{i.compound:+.2f}", i.mention.text, _suggested(i)) for i in items]
 
 
 @click.group("queue", invoke_without_command=True)
@@ -39,8 +45,8 @@ def queue_group(ctx: click.Context, limit: int) -> None:
         if not items:
             click.echo("The queue is empty. Run `ronr poll` to fetch new mentions.")
             return
-        click.echo(table(["id", "pri", "sla", "platform", "author", "intents", "sent.", "mention"], _rows(items),
-                         max_width=70))
+        click.echo(table(["id", "pri", "sla", "platform", "author", "intents", "sent.", "mention", "suggestion"],
+                         _rows(items), max_width=48))
         counts = rt.store.suggestions.counts()
         click.echo(f"\n{len(items)} of {counts.get('pending', 0)} pending. Next: `ronr queue show ID`.")
         if counts.get("blocked"):
@@ -67,7 +73,8 @@ def show(item_id: int) -> None:
         if item is None:
             raise click.ClickException(f"no queue item {item_id}; run `ronr queue` to list pending items")
         m = item.mention
-        click.echo(f"Item {item.id}  [{item.status}]  {item.priority}  {_sla(item)}  version {item.version}")
+        kind = "  follow-up question" if item.kind == "follow_up" else ""
+        click.echo(f"Item {item.id}  [{item.status}]{kind}  {item.priority}  {_sla(item)}  version {item.version}")
         click.echo(f"From {shown_handle(m)} ({m.author.name}, {m.author.followers} followers) on {m.platform}, "
                    f"{m.created_at.isoformat()}  {m.url}")
         click.echo(f"\n  {m.text}\n")
@@ -77,7 +84,8 @@ def show(item_id: int) -> None:
         click.echo(f"\nSuggested by rule {item.rule_id}: {', '.join(item.why)}")
         if item.text:
             length, limit = reply_length(m.platform, item.text)
-            click.echo(f"Reply ({length} of {limit} characters as {m.platform} counts them):\n  {item.text}")
+            label = "Follow-up question to post" if item.kind == "follow_up" else "Reply"
+            click.echo(f"{label} ({length} of {limit} characters as {m.platform} counts them):\n  {item.text}")
         if item.follow_up:
             click.echo(f"Follow-up question:\n  {item.follow_up}")
         if item.escalate_to:
