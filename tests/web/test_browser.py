@@ -206,7 +206,7 @@ def test_a_phone_sized_window_needs_no_sideways_scrolling(browser: Browser, serv
     page = _page(browser, server, "maya")
     page.set_viewport_size({"width": 390, "height": 844})
     item = db.suggestions.pending()[0]
-    for path in ("/queue", f"/items/{item.id}", "/audit"):
+    for path in ("/queue", f"/items/{item.id}", "/audit", "/dashboard", "/relationships"):
         page.goto(server + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
         for visible in ("text=Sign out", "header nav >> text=Audit"):
@@ -245,3 +245,14 @@ def test_right_to_left_mentions_read_right_to_left(browser: Browser, make_projec
     finally:
         running.stop()
         rt.close()
+
+
+def test_after_acting_on_an_item_the_queue_selects_the_next_one(browser: Browser, server: str, db: Store) -> None:
+    page = _page(browser, server, "maya")
+    ids = [str(i.id) for i in db.suggestions.pending()]
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    expect(page.locator("#item")).to_have_attribute("data-id", ids[1])
+    page.keyboard.press("a")
+    expect(_flash(page)).to_contain_text(f"Approved item {ids[1]}")
+    expect(page.locator("tr.row.sel")).to_have_attribute("data-id", ids[2])
