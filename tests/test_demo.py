@@ -79,7 +79,7 @@ def test_next_commands_run_the_ronr_that_ran_the_demo(tmp_path: Path, monkeypatc
     monkeypatch.setattr(sys, "argv", [str(venv_ronr), "demo"])
     monkeypatch.setenv("PATH", "/nonexistent")  # `make demo`: .venv/bin is not on PATH
     assert program() == ".venv/bin/ronr"
-    hints = next_commands(False, Path("data/demo.db"), 325, "2026-W48").splitlines()
+    hints = next_commands(False, tmp_path / "data" / "demo.db", 325, "2026-W48").splitlines()
     assert hints[0].startswith("  .venv/bin/ronr --database data/demo.db queue ")
     assert len({line.index("#") for line in hints}) == 1  # the explanations line up
     monkeypatch.setenv("PATH", str(venv_ronr.parent))  # an activated virtual environment

@@ -34,7 +34,9 @@ def program() -> str:
 
 def next_commands(default_database: bool, database: Path, item: int | None, week: str) -> str:
     """The commands to try on the demo data, each with what it does."""
-    run = program() + ("" if default_database else f" --database {database}")
+    here = Path.cwd()
+    shown_db = database.relative_to(here) if database.is_absolute() and database.is_relative_to(here) else database
+    run = program() + ("" if default_database else f" --database {shown_db}")
     shown = "ID" if item is None else str(item)
     lines = [(f"{run} queue", "pending items, highest priority first"),
              (f"{run} queue show {shown}", "one item with its triage, reasons and suggestion"),
