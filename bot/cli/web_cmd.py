@@ -11,7 +11,7 @@ import click
 from bot.cli.context import now, runtime
 from bot.cli.table import table
 from bot.runtime import Runtime
-from bot.store.users import ROLES
+from bot.store.users import ROLES, User
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -71,13 +71,20 @@ def serve_cmd(host: str, port: int) -> None:
 
 @click.group("user")
 def user_group() -> None:
-    """Web users: add one, list them, make an API token."""
+    """Web users: add, list, reset a password, make or revoke API tokens."""
 
 
 def _password(from_stdin: bool) -> str:
+    """A new password from stdin or a prompt (asked twice), long enough, or a one-line refusal."""
+    from bot.web.users_page import MIN_PASSWORD
+
     if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    if len(password) < MIN_PASSWORD:
+        raise click.ClickException(f"the password needs at least {MIN_PASSWORD} characters; choose a longer one")
+    return password
 
 
 @user_group.command("add")
@@ -88,13 +95,10 @@ def _password(from_stdin: bool) -> str:
 def user_add(name: str, role: str, password_stdin: bool) -> None:
     """Create a user who can sign in to the web UI."""
     from bot.web.security import hash_password
-    from bot.web.users_page import MIN_PASSWORD
 
     if not name.replace("-", "").replace("_", "").replace(".", "").isalnum() or len(name) > 100:
         raise click.ClickException(f"user name {name!r} is not allowed; use letters, digits, '-', '_' or '.'")
     password = _password(password_stdin)
-    if len(password) < MIN_PASSWORD:
-        raise click.ClickException(f"the password needs at least {MIN_PASSWORD} characters; choose a longer one")
     with runtime() as rt:
         try:
             rt.store.users.add(name, role, hash_password(password), now())
@@ -112,12 +116,42 @@ def user_token(name: str, label: str) -> None:
     from bot.web.security import new_token, token_hash
 
     with runtime() as rt:
-        user = rt.store.users.get(name)
-        if user is None:
-            raise click.ClickException(f"no user named {name!r}; add one with `ronr user add {name} --role manager`")
+        user = _existing(rt, name)
         token = new_token("ronr_")
         rt.store.users.add_token(user.id, token_hash(token), label, now())
     click.echo(token)
+
+
+@user_group.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def user_password(name: str, password_stdin: bool) -> None:
+    """Set a new password for NAME (a forgotten one); NAME's open sessions end."""
+    from bot.web.security import hash_password
+
+    with runtime() as rt:
+        _existing(rt, name)
+        rt.store.users.update(name, now(), password_hash=hash_password(_password(password_stdin)))
+        rt.store.audit.record("cli", "user_password", "user", None, {"name": name}, now())
+    click.echo(f"New password set for {name}; their open sessions have ended.")
+
+
+@user_group.command("revoke")
+@click.argument("name")
+def user_revoke(name: str) -> None:
+    """Revoke every API token of NAME (make a new one with `ronr user token NAME`)."""
+    with runtime() as rt:
+        user = _existing(rt, name)
+        count = rt.store.users.revoke_tokens(user.id)
+        rt.store.audit.record("cli", "user_revoke", "user", None, {"name": name, "tokens": count}, now())
+    click.echo(f"Revoked {count} API token{'' if count == 1 else 's'} of {name}.")
+
+
+def _existing(rt: Runtime, name: str) -> User:
+    user = rt.store.users.get(name)
+    if user is None:
+        raise click.ClickException(f"no user named {name!r}; add one with `ronr user add {name} --role manager`")
+    return user
 
 
 @user_group.command("list")

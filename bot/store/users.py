@@ -130,6 +130,11 @@ class UserStore:
             self.db.execute("INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES (?, ?, ?, ?)",
                             [token_hash, user_id, label, iso(now)])
 
+    def revoke_tokens(self, user_id: int) -> int:
+        """Delete every API token of a user; how many there were."""
+        with transaction(self.db):
+            return int(self.db.execute("DELETE FROM api_tokens WHERE user_id = ?", [user_id]).rowcount)
+
     def token_user(self, token_hash: str, now: datetime) -> User | None:
         """The user an API token belongs to (None if unknown or the user is disabled)."""
         row = self.db.execute("SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = ?",

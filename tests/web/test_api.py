@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -172,3 +173,32 @@ def test_serve_says_in_one_line_why_it_cannot_listen(make_project: Callable[...,
     assert result.output.strip().splitlines() == [
         f"Error: cannot listen on 127.0.0.1:{port}: address already in use; choose another --port or --host, or "
         "stop what is using it"]
+
+
+def test_passwords_from_a_prompt_resets_and_token_revocation(make_project: Callable[..., Path]) -> None:
+    from bot.config import load_settings
+    from bot.runtime import build_runtime
+    from bot.web.security import check_password
+
+    config = make_project()
+    runner = CliRunner()
+
+    def run(*args: str, stdin: str | None = None) -> tuple[int, str]:
+        result = runner.invoke(main, ["--config", str(config), *args], input=stdin)
+        return result.exit_code, result.output
+
+    code, out = run("user", "add", "maya", stdin="first password\nother password\nfirst password\nfirst password\n")
+    assert code == 0 and "do not match" in out.lower() and "Added maya as manager" in out
+    assert run("user", "password", "maya", "--password-stdin", stdin="short\n")[0] == 1
+    assert run("user", "password", "maya", stdin="second password\nsecond password\n")[0] == 0
+    assert run("user", "password", "nobody", "--password-stdin", stdin="long enough pw\n")[0] == 1
+    tokens = [run("user", "token", "maya")[1].strip() for _ in range(2)]
+    assert run("user", "revoke", "maya") == (0, "Revoked 2 API tokens of maya.\n")
+    rt = build_runtime(load_settings(config))
+    try:
+        user = rt.store.users.get("maya")
+        assert user is not None and check_password(user, "second password")
+        assert not check_password(user, "first password")
+        assert [rt.store.users.token_user(token_hash(t), NOW) for t in tokens] == [None, None]
+    finally:
+        rt.close()
