@@ -1,7 +1,7 @@
 """Benchmark: the Social ID of one week reads the week, not the history.
 
 An account with two years of history (1,000,000 closed loops) against one with 10,000, both with
-the same ~200 loops in the measured week (bench/generate.py builds them). The two are timed
+the same ~130 loops in the measured week (bench/generate.py builds them). The two are timed
 interleaved in one run; the goal is at most 3x. The query plan must search the
 (account, opened_at) index. `python -m bench.bench_socialid` prints the table; `quick=True`
 uses 20,000 vs 2,000 loops and finishes in seconds.

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from bot.approvals_stats import RuleFigures
 from bot.relationships import Relationship
-from bot.report.figures import AccountWeek, Highlight, WeekFigures
+from bot.report.figures import AccountWeek, Highlight, WeekFigures, highlights
 from bot.report.render import render_html, render_text, subject
-from bot.socialid import SocialId
+from bot.socialid import LoopRecord, Options, SocialId
 from bot.store.reports import QueueHealth
 
 HOSTILE = "<script>alert(1)</script><img src=https://evil.example/x.png> {{ 7*7 }} " + "long " * 200
@@ -60,3 +60,28 @@ def test_per_rule_figures_and_the_ledger_are_in_both_parts() -> None:
     # each post's mood in its colour: negative, neutral, positive, oldest first
     assert ('<span style="color:#c8372d;">▂</span><span style="color:#9aa5b1;">▅</span>'
             '<span style="color:#1f8a4c;">▇</span>') in html
+
+
+def test_highlights_pick_the_best_recoveries_the_missed_and_the_late() -> None:
+    t0 = datetime(2026, 11, 16, 9, tzinfo=UTC)
+
+    def lp(handle: str, replied_h: float | None, mention: float = -0.5, answer: float | None = None,
+           reason: str = "", opened_h: float = 0) -> LoopRecord:
+        opened = t0 + timedelta(hours=opened_h)
+        replied = None if replied_h is None else t0 + timedelta(hours=replied_h)
+        return LoopRecord(account="a", priority="P2", opened_at=opened, sla_due=opened + timedelta(hours=4),
+                          mention_text=f"{handle} wrote", mention_compound=mention, close_reason=reason,
+                          replied_at=replied, reply_text="Sorry, DM us?" if replied else "", suggested_text="",
+                          answer_compound=answer, author_handle=handle)
+
+    loops = [lp("small", 1, -0.1, 0.1), lp("big", 1, -0.9, 0.9), lp("gone", None, reason="missed"),
+             lp("overdue", None), lp("fresh", None, opened_h=8), lp("slow", 10),
+             lp("declined", None, reason="declined")]
+    options = Options(sla_hours={"P2": 4.0}, as_of=t0 + timedelta(hours=10))
+    recoveries, missed, late = highlights(loops, options)
+    assert [h.handle for h in recoveries] == ["big", "small"]  # biggest swing first
+    assert recoveries[0].note == "-0.90 → +0.90"
+    assert [h.handle for h in missed] == ["gone", "overdue"]  # "fresh" is inside its SLA; "declined" was a decision
+    assert [(h.handle, h.note) for h in late] == [("slow", "P2, 6.0 h past the SLA")]
+    html, text = render_html(figures()), render_text(figures())
+    assert "Needs attention" in html and "missed (-0.60 → +0.80): @jess<b>" in text
