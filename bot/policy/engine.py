@@ -11,6 +11,7 @@ The winner's id and every condition that matched are recorded on the suggestion 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -20,6 +21,8 @@ from bot.policy.guardrails import shown_handle
 from bot.policy.render import render
 from bot.policy.rules import Match, Rule
 from bot.triage.lexicon import phrase_regex
+
+log = logging.getLogger(__name__)
 
 MAX_TEXT = 40_000  # characters a rule's keywords and patterns look at (bounded work on untrusted text)
 
@@ -146,6 +149,16 @@ def match_reasons(match: Match, mention: Mention, triage: Triage, history: Histo
     return why
 
 
+def _reasons(rule: Rule, mention: Mention, triage: Triage, history: History | None,
+             now: datetime | None) -> list[str] | None:
+    try:
+        return match_reasons(rule.match, mention, triage, history, now)
+    except Exception as exc:  # whatever failed, it is this rule that is left out, not the mention
+        log.warning("rule %s (%s) left out for %s mention %s: %s: %s", rule.id, rule.path, mention.platform,
+                    mention.platform_id, type(exc).__name__, exc)
+        return None
+
+
 def specificity(rule: Rule) -> int:
     """How many conditions a rule's ``[match]`` sets (a tie-breaker: the more specific rule wins)."""
     m, default = rule.match, Match()
@@ -159,9 +172,13 @@ def precedence(rule: Rule) -> tuple[int, int, str]:
 
 def matching_rules(mention: Mention, triage: Triage, rules: Sequence[Rule], history: History | None = None,
                    now: datetime | None = None) -> list[tuple[Rule, list[str]]]:
-    """Active rules that match, in precedence order (the winner first)."""
+    """Active rules that match, in precedence order (the winner first).
+
+    A rule whose conditions raise on this mention is left out of it (and logged) while the others
+    decide: one broken rule must not stop every mention it sees.
+    """
     hits = [(r, why) for r in rules if r.status == "active"
-            for why in [match_reasons(r.match, mention, triage, history, now)] if why is not None]
+            for why in [_reasons(r, mention, triage, history, now)] if why is not None]
     # Most mentions match one rule: no precedence to work out (it compares every field of the match).
     return sorted(hits, key=lambda h: precedence(h[0])) if len(hits) > 1 else hits
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -195,3 +196,24 @@ def test_documented_precedence_level_then_specificity_then_id(tmp_path: Path) ->
     rules, _ = load_rules(tmp_path)
     higher = suggest(mention, triage(mention, CTX, NOW), rules, History(), BRAND, NOW)
     assert higher is not None and higher.rule_id == "e-high"  # a higher level beats any specificity
+
+
+class _Exploding:
+    """Stands for a rule condition that fails at runtime (a bug, a pattern the checker could not foresee)."""
+
+    pattern = "boom"
+
+    def search(self, text: str) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+
+def test_a_rule_that_breaks_on_a_mention_is_left_out_and_the_others_decide(caplog: pytest.LogCaptureFixture) -> None:
+    complaint = next(r for r in RULES if r.id == "complaint-apology")
+    broken = replace(complaint, id="broken-copy", level=999,
+                     match=replace(complaint.match, patterns=(_Exploding(),)))  # type: ignore[arg-type]
+    rules = [broken, *RULES]  # it would win every complaint if it did not break
+    mention = _mention("@nimbushome my order never arrived and nobody answers")
+    with caplog.at_level("WARNING", logger="bot.policy.engine"):
+        out = suggest(mention, triage(mention, CTX, NOW), rules, History(), BRAND, NOW)
+    assert out is not None and out.rule_id == "complaint-apology"
+    assert "rule broken-copy" in caplog.text and "RecursionError" in caplog.text and "left out" in caplog.text
