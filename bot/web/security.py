@@ -131,7 +131,7 @@ def safe_next(target: str | None) -> str:
 
 
 class SecurityHeaders:
-    """ASGI middleware adding CSP, frame-ancestors, nosniff and no-store to every response."""
+    """ASGI middleware adding CSP, frame-ancestors, nosniff and no-store to every response (and HSTS over https)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -141,6 +141,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         static = str(scope.get("path", "")).startswith("/static/")
+        https = scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -149,6 +150,8 @@ class SecurityHeaders:
                             (b"x-frame-options", b"DENY"), (b"referrer-policy", b"same-origin")]
                 if not static:
                     headers.append((b"cache-control", b"no-store"))
+                if https:  # only over https: on plain http the header is ignored and would mislead
+                    headers.append((b"strict-transport-security", b"max-age=31536000"))
                 message["headers"] = headers
             await send(message)
 

@@ -117,3 +117,22 @@ def signed_in(app: Starlette) -> Callable[[str], Client]:
         return client
 
     return make
+
+
+@pytest.fixture
+def app_for(clock: Clock) -> Iterator[Callable[[Path], tuple[Client, Runtime]]]:
+    """A signed-in manager's client on the app over a project of the test's own (polled once at NOW)."""
+    opened: list[Runtime] = []
+
+    def make(config: Path) -> tuple[Client, Runtime]:
+        rt = build_runtime(load_settings(config))
+        opened.append(rt)
+        poll_once(rt, NOW)
+        add_people(rt)
+        client = Client(create_app(rt, clock))
+        sign_in(client, "maya")
+        return client, rt
+
+    yield make
+    for rt in opened:
+        rt.close()

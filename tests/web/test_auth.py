@@ -127,7 +127,10 @@ def test_security_headers_on_every_response(app: Starlette, signed_in: Callable[
 
 def test_cookies_are_secure_when_served_over_https(app: Starlette) -> None:
     client = Client(app, base_url="https://ronr.example")
-    assert "Secure" in client.get("/login").headers["set-cookie"]  # the login form's token
+    form = client.get("/login")
+    assert "Secure" in form.headers["set-cookie"]  # the login form's token
+    assert form.headers["strict-transport-security"] == "max-age=31536000"
+    assert "strict-transport-security" not in Client(app).get("/login").headers
     status, location, _ = _login(client, "maya", PASSWORD)
     assert status == 303 and location == "/queue"
     client.post("/logout", data={"csrf": csrf_of(client)})

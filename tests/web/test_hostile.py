@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -84,6 +85,21 @@ def test_login_takes_hostile_input(app: Starlette, name: str, password: str, nex
     r = client.post("/login", data={"name": name, "password": password, "login_token": token or real, "next": next_})
     assert r.status_code in ((401, 429) if token is None or token == real else (403,))
     _inert(r.text)
+
+
+@FAST
+@given(page=hostile, action=hostile)
+def test_audit_page_and_action_names_take_hostile_input(signed_in: Callable[[str], Client], web_rt: Runtime,
+                                                        page: str, action: str) -> None:
+    client = _client(signed_in)
+    r = client.get("/audit", params={"page": page})
+    assert r.status_code == 200
+    _inert(r.text)
+    item = _pending(web_rt)
+    r = client.post(f"/items/{item.id}/{quote(action, safe='')}", data={"csrf": csrf_of(client), "version": "1"})
+    assert r.status_code in (307, 403, 404, 405), r.status_code  # 307: an empty name, Starlette drops the slash
+    _inert(r.text)
+    assert web_rt.store.suggestions.get(item.id).version == item.version  # type: ignore[union-attr]
 
 
 @FAST

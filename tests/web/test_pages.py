@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
+
+from markupsafe import escape
 
 from bot.models import Suggestion
 from bot.queue import reply_limit
 from bot.runtime import Runtime
-from tests.conftest import NOW
+from tests.conftest import NOW, mention
 from tests.web.conftest import Client, Clock, csrf_of
 
 
@@ -157,3 +160,25 @@ def test_snooze_until_a_chosen_time(signed_in: Callable[[str], Client], web_rt: 
     assert told == f"Snoozed item {item.id} until 2026-11-23T09:30+00:00."  # bot.toml's timezone (UTC here)
     snoozed = web_rt.store.suggestions.get(item.id)
     assert snoozed is not None and snoozed.snoozed_until == NOW.replace(day=23, hour=9, minute=30)
+
+
+def test_item_page_shows_author_history_trend_thread_reasons_rule_reply_and_follow_up(
+        make_project: Callable[..., Path], app_for: Callable[[Path], tuple[Client, Runtime]]) -> None:
+    answer = {**mention("302", "@nimbushome still nothing, day three now. useless", -200, "jess"),
+              "thread_id": "301", "in_reply_to": "301"}
+    client, rt = app_for(make_project([mention("300", "@nimbushome love the new thermostat, thanks!", -5000, "jess"),
+                                   mention("301", "@nimbushome my order never arrived and nobody answers", -300,
+                                           "jess"), answer]))
+    item = next(i for i in rt.store.suggestions.pending() if i.mention.platform_id == "301")
+    assert item.follow_up and item.reasons
+    rule = next(r for r in rt.rules if r.id == item.rule_id)
+    html = client.get(f"/items/{item.id}").text
+    page = re.sub(r"\s+", " ", html)
+    assert "100 followers" in page and "3 mentions of us since" in page  # reach, history
+    assert page.count('<rect x=') == 3 and "average" in page  # sentiment trend over their mentions
+    thread = page[page.index('<ol class="thread">'):page.index("</ol>")]
+    assert "my order never arrived" in thread and "still nothing, day three now" in thread
+    for reason in item.reasons:
+        assert str(escape(reason)) in html, reason
+    assert f"<code>{item.rule_id}</code>: {escape(rule.title)}" in html
+    assert str(escape(item.text)) in html and str(escape(item.follow_up)) in html
