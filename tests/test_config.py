@@ -145,3 +145,14 @@ def test_a_missing_policies_folder_is_a_configuration_error(make_project: Callab
     assert result.exit_code == 2, result.output
     assert result.output.startswith("Error: ") and "policies.path: folder" in result.output and "Fix:" in result.output
     assert not (path.parent / "ronr.db").exists()  # refused before anything was opened or polled
+
+
+def test_a_secret_pasted_into_an_env_key_is_refused_and_never_echoed(tmp_path: Path) -> None:
+    token = "AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2BuSeid%2BULvsea4JtiGRiSDSJ"
+    path = tmp_path / "bot.toml"
+    path.write_text(CONFIG + f'\n[connectors.x]\nbearer_token_env = "{token}"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(path), "config", "check"])
+    assert result.exit_code == 2
+    assert "connectors.x.bearer_token_env: expected the NAME of an environment variable" in result.output
+    assert token not in result.output and "AAAAAAAA" not in result.output
+    assert len(result.output.strip().splitlines()) == 1

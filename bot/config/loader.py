@@ -62,6 +62,7 @@ PLATFORM_TABLES = (("accounts",), ("guardrails", "do_not_contact"), ("guardrails
                    ("guardrails", "daily_caps"))
 # Settings whose name ends like this are durations and must be more than 0 (the [sla] targets are hours).
 UNITS = {"_seconds": "seconds", "_minutes": "minutes", "_hours": "hours", "_days": "days"}
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PLURAL = {str: "strings in quotes", int: "whole numbers", float: "numbers", bool: "booleans (true or false)"}
 
 
@@ -136,6 +137,12 @@ class _Builder:
             value = float(value)
         if tp in (str, int, bool, float) and (type(value) is not tp):
             raise self.wrong(tp, value, path)
+        if path[-1].endswith("_env") and isinstance(value, str) and value and not _ENV_NAME.fullmatch(value):
+            # Most likely the secret itself pasted in: never repeat it in the message.
+            raise self.fail(path, "expected the NAME of an environment variable (letters, digits, _), got something "
+                                  "else (not shown: it may be the secret itself)",
+                            f"put the secret in an environment variable and write its name, e.g. "
+                            f"{path[-1]} = \"RONR_{path[-1].removesuffix('_env').upper()}\"")
         if not isinstance(value, int | float) or isinstance(value, bool):
             return value
         if value < 0 and not _unit(path):  # no setting is a negative number
