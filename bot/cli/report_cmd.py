@@ -12,7 +12,7 @@ from bot.cli.socialid_cmd import require_account
 from bot.report.figures import WeekFigures, options_for, week_figures
 from bot.report.render import render_html, render_text
 from bot.report.send import ReportError
-from bot.report.weekly import last_week, release, send_week, uncertain_lines
+from bot.report.weekly import SendingElsewhere, last_week, release, send_week, uncertain_lines
 from bot.runtime import Runtime
 from bot.socialid import parse_week
 
@@ -66,6 +66,9 @@ def report_cmd(week: str | None, account: str | None, send: bool, out: Path | No
         if send:
             try:
                 outcome = send_week(rt, chosen, moment)
+            except SendingElsewhere as exc:
+                click.echo(f"not sent: {exc}", err=True)
+                raise SystemExit(1) from None
             except ReportError as exc:
                 raise ConfigProblem(str(exc)) from None
             for line in outcome.sent:

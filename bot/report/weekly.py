@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from pathlib import Path
 
+from bot.daemon.lock import AlreadyRunning, InstanceLock, holder
 from bot.report.figures import WeekFigures, week_figures
 from bot.report.send import ReportError, SendOutcome, SmtpTransport, send_reports
 from bot.runtime import Runtime
@@ -21,13 +23,36 @@ def last_week(now: datetime, timezone: str) -> str:
 def send_week(rt: Runtime, week: str, now: datetime) -> SendOutcome:
     """Email ``week``'s reports (and any owed from earlier runs) through the configured SMTP server.
 
-    Raises :class:`bot.report.send.ReportError` when nobody is configured to receive them.
+    Only one process sends at a time (a lock next to the database; the system drops it if the holder dies):
+    raises :class:`SendingElsewhere` when another is sending, :class:`bot.report.send.ReportError` when
+    nobody is configured to receive them.
     """
     def figures(name: str, accounts: Sequence[str] | None) -> WeekFigures:
         return week_figures(rt.store, rt.settings, rt.rules, name, now, accounts)
 
-    with SmtpTransport(rt.settings.report.smtp) as transport:
-        return send_reports(rt.store, rt.settings, week, figures, transport, now)
+    lock = InstanceLock(sender_lock(Path(rt.store.path)))
+    try:
+        lock.acquire()
+    except AlreadyRunning:
+        pid = holder(sender_lock(Path(rt.store.path)))
+        raise SendingElsewhere(
+            f"another process{f' (pid {pid})' if pid else ''} is sending the weekly email from {rt.store.path} right "
+            "now; two at once could send a week twice, so nothing was sent. Run it again when that one has finished"
+        ) from None
+    try:
+        with SmtpTransport(rt.settings.report.smtp) as transport:
+            return send_reports(rt.store, rt.settings, week, figures, transport, now)
+    finally:
+        lock.release()
+
+
+def sender_lock(database: Path) -> Path:
+    """The path :class:`InstanceLock` locks while one process sends the weekly email (``ronr.db.report.lock``)."""
+    return database.with_name(database.name + ".report")
+
+
+class SendingElsewhere(ReportError):
+    """Another process is sending the weekly email from the same database right now."""
 
 
 def uncertain_lines(store: Store) -> list[str]:

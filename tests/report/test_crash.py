@@ -24,6 +24,8 @@ from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.daemon.lock import InstanceLock
+from bot.report.weekly import sender_lock
 from bot.store import Store
 from tests.conftest import REPO
 from tests.report.conftest import WEEK, Recorder, free_port
@@ -174,6 +176,8 @@ def test_ronr_report_killed_from_outside_while_the_server_holds_its_reply(
                                 cwd=REPO, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             assert recorder.reached.wait(60), "the send never reached the server"
+            code, output = ronr(config, "report", "--send", "--week", WEEK)  # a second sender meanwhile
+            assert code == 1 and f"another process (pid {proc.pid}) is sending the weekly email" in output
             proc.kill()  # SIGKILL while the server has not answered yet
             proc.wait(10)
         finally:
@@ -186,3 +190,19 @@ def test_ronr_report_killed_from_outside_while_the_server_holds_its_reply(
         assert code == 0 and f"sent: {WEEK}" in output and received(recorder) == Counter({LEAD: 1})
     else:  # the server has it and we never heard: reported, not sent again
         assert code == 1 and f"--resend {LEAD}" in output and received(recorder) == Counter({LEAD: 1})
+
+
+def test_a_second_sender_sends_nothing_while_the_first_holds_the_lock(
+        project: Callable[..., Path], smtp_server: tuple[Recorder, int]) -> None:
+    recorder, port = smtp_server
+    config = project(port)
+    lock = InstanceLock(sender_lock(config.parent / "ronr.db"))
+    lock.acquire()
+    try:
+        code, output = ronr(config, "report", "--send", "--week", WEEK)
+    finally:
+        lock.release()
+    assert code == 1 and "nothing was sent" in output
+    assert recorder.messages == [] and statuses(config) == {}
+    code, output = ronr(config, "report", "--send", "--week", WEEK)
+    assert code == 0 and received(recorder) == Counter({LEAD: 1})
