@@ -217,3 +217,19 @@ def test_a_rule_that_breaks_on_a_mention_is_left_out_and_the_others_decide(caplo
         out = suggest(mention, triage(mention, CTX, NOW), rules, History(), BRAND, NOW)
     assert out is not None and out.rule_id == "complaint-apology"
     assert "rule broken-copy" in caplog.text and "RecursionError" in caplog.text and "left out" in caplog.text
+
+
+@pytest.mark.parametrize("status", ["draft", "disabled"])
+def test_draft_and_disabled_rules_are_checked_but_never_used(tmp_path: Path, status: str) -> None:
+    shutil.copytree(REPO / "policies", tmp_path / "policies")
+    rule = f'id = "try-me"\ntitle = "T"\nstatus = "{status}"\nlevel = 999\n\n[match]\nintents_any = ["complaint"]\n\n' \
+           '[reply]\nvariants = ["Hi {first_name}"]\n'
+    (tmp_path / "policies" / "try-me.toml").write_text(rule, encoding="utf-8")
+    rules, errors = load_rules(tmp_path / "policies")
+    assert errors == [] and any(r.id == "try-me" for r in rules)
+    mention = _mention("@nimbushome my order never arrived and nobody answers")
+    out = suggest(mention, triage(mention, CTX, NOW), rules, History(), BRAND, NOW)
+    assert out is not None and out.rule_id == "complaint-apology"
+    (tmp_path / "policies" / "try-me.toml").write_text(rule.replace("{first_name}", "{nickname}"), encoding="utf-8")
+    assert any("try-me.toml:10: reply.variants: unknown template variable {nickname}" in e
+               for e in load_rules(tmp_path / "policies")[1])
