@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.config import ConfigError, Settings
 from bot.policy import BrandVoice, Rule, load_rules
 from bot.store import Store
+from bot.store.daemon_state import ReadLedger
 from bot.triage import TriageContext
 from bot.triage.context import context_from_settings
 from connectors import registry
@@ -60,6 +61,13 @@ def build_connectors(settings: Settings, errors: dict[str, str] | None = None) -
     return found
 
 
+def attach_ledger(connectors: dict[str, Connector], database: Path) -> None:
+    """Give each connector that counts reads outside its polls (X) the store's ledger of them."""
+    for connector in connectors.values():
+        if hasattr(connector, "ledger"):
+            connector.ledger = ReadLedger(database)
+
+
 def build_runtime(settings: Settings, database: Path | None = None,
                   connectors: dict[str, Connector] | None = None) -> Runtime:
     """Open the store and load connectors and rules (broken rules are left out and reported)."""
@@ -69,6 +77,7 @@ def build_runtime(settings: Settings, database: Path | None = None,
     rt = Runtime(settings=settings, store=store,
                  connectors=build_connectors(settings, missing) if connectors is None else connectors,
                  rules=rules, rule_errors=errors, connector_errors=missing)
+    attach_ledger(rt.connectors, Path(store.path))
     try:
         rt.triage_context  # noqa: B018 - built once, now, so a bad [triage] extension fails at start-up
     except ConfigError:

@@ -12,6 +12,9 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from bot.models import Cursor
 
 BACKOFF_BASE = 30.0
 BACKOFF_CAP = 30 * 60.0
@@ -109,3 +112,19 @@ def read_allowance(budget: int, spent: int, now: datetime, *, minimum: int = 1, 
 def month_key(now: datetime) -> str:
     """``YYYY-MM`` of ``now`` in UTC: the key under which a cursor counts this month's reads."""
     return now.astimezone(UTC).strftime("%Y-%m")
+
+
+class ReadLedger(Protocol):
+    """Where a connector counts the reads it spends outside its polls (the store keeps them per month)."""
+
+    def add(self, connector: str, month: str, reads: int) -> None:
+        """Count ``reads`` more for ``connector`` in ``month`` (``YYYY-MM``)."""
+        ...
+
+    def spent(self, connector: str, month: str) -> int:
+        """Reads ``connector`` spent outside its polls in ``month``."""
+        ...
+
+    def cursor(self, connector: str) -> Cursor | None:
+        """The connector's stored poll cursor (which counts the polls' own reads)."""
+        ...

@@ -21,7 +21,7 @@ import tweepy
 from bot.config.settings import BrandSettings, XSettings
 from bot.models import Batch, Cursor, Mention, Posted
 from connectors.base import ConnectorError, CredentialError, RateLimited, Unreachable, unreachable
-from connectors.limits import backoff, read_allowance, reset_from_headers
+from connectors.limits import ReadLedger, backoff, month_bounds, month_key, read_allowance, reset_from_headers
 from connectors.query import build_x_query
 from connectors.walk import Budget, Fetch, PageResult, PollState, run_walks
 from connectors.x_parse import parse_page, parse_time
@@ -115,6 +115,11 @@ class XConnector:
         self.client.session = _RebasedSession(settings.base_url, settings.timeout_seconds)
         self._me: dict[str, Any] | None = None
         self.known_ids: set[str] = set()
+        self.ledger: ReadLedger | None = None  # reads outside polls; the runtime attaches the store's
+
+    def spent_outside_polls(self, now: datetime) -> int:
+        """Posts read this month by reconciliation and follow-up searches (0 without a ledger)."""
+        return self.ledger.spent(self.name, month_key(now)) if self.ledger else 0
 
     # -- low level ------------------------------------------------------------------------------
     def call(self, fn: Callable[..., Any], now: datetime, *args: Any, retry: bool = True, **kwargs: Any) -> Any:
@@ -163,7 +168,8 @@ class XConnector:
     def poll(self, cursor: Cursor | None, now: datetime) -> Batch:
         """Fetch everything new for every listening query, within rate limits and the read budget."""
         state = PollState.load(cursor, now)
-        allowance = read_allowance(self.settings.monthly_read_budget, state.reads, now, minimum=MIN_SEARCH_PAGE)
+        allowance = read_allowance(self.settings.monthly_read_budget, state.reads + self.spent_outside_polls(now),
+                                   now, minimum=MIN_SEARCH_PAGE)
         if not allowance.may_poll:
             return Batch(mentions=(), cursor=cursor, calls=0, pause_until=allowance.next_at,
                          pause_reason=f"read budget: {allowance.reason}")
@@ -218,17 +224,30 @@ class XConnector:
         return Posted(platform_id=tid, posted_at=now, url=f"https://x.com/{me.get('username', 'i')}/status/{tid}")
 
     def _search(self, query: str, now: datetime, since: datetime | None = None) -> list[tuple[dict[str, Any], Any]]:
+        """A conversation search outside the polls: its reads are counted and stay within the monthly budget."""
         out: list[tuple[dict[str, Any], Any]] = []
         token = None
         for _ in range(THREAD_PAGES):
-            body = self.call(self.client.search_recent_tweets, now, query, max_results=100, next_token=token,
-                             start_time=since, expansions=["author_id"], tweet_fields=TWEET_FIELDS,
+            spent = self.spent_outside_polls(now) + self._poll_reads(now)
+            left = self.settings.monthly_read_budget - spent
+            if left < MIN_SEARCH_PAGE:
+                raise RateLimited("x", month_bounds(now)[1], f"monthly read budget spent ({spent}/"
+                                  f"{self.settings.monthly_read_budget}); conversation searches resume next month")
+            body = self.call(self.client.search_recent_tweets, now, query, max_results=min(100, left),
+                             next_token=token, start_time=since, expansions=["author_id"], tweet_fields=TWEET_FIELDS,
                              user_fields=USER_FIELDS).json()
-            out.append((body, body.get("meta") or {}))
-            token = (body.get("meta") or {}).get("next_token")
+            meta = body.get("meta") or {}
+            if self.ledger is not None:
+                self.ledger.add(self.name, month_key(now), int(meta.get("result_count") or len(body.get("data") or [])))
+            out.append((body, meta))
+            token = meta.get("next_token")
             if not token:
                 break
         return out
+
+    def _poll_reads(self, now: datetime) -> int:
+        """This month's poll reads, as the stored cursor counts them (0 without a ledger to read it through)."""
+        return PollState.load(self.ledger.cursor(self.name), now).reads if self.ledger else 0
 
     def find_reply(self, to: Mention, key: str, now: datetime) -> Posted | None:
         """Our reply to ``to``, if it exists: our tweets in its conversation replying to it."""
@@ -260,7 +279,8 @@ class XConnector:
     def describe(self, cursor: Cursor | None, now: datetime) -> dict[str, Any]:
         """What the cursor says, for ``ronr connectors status``."""
         state = PollState.load(cursor, now)
-        allowance = read_allowance(self.settings.monthly_read_budget, state.reads, now, minimum=MIN_SEARCH_PAGE)
-        return {"unit": "posts read", "spent": state.reads, "budget": self.settings.monthly_read_budget,
+        spent = state.reads + self.spent_outside_polls(now)
+        allowance = read_allowance(self.settings.monthly_read_budget, spent, now, minimum=MIN_SEARCH_PAGE)
+        return {"unit": "posts read", "spent": spent, "budget": self.settings.monthly_read_budget,
                 "allowance": allowance.reason, "queries": state.queries, "query": self.query.text,
                 "dropped": list(self.query.dropped)}

@@ -13,22 +13,26 @@ from bot.cli.context import state
 from bot.config.settings import Settings
 from bot.models import Cursor
 from connectors.base import ConnectorError, CredentialError, RateLimited, Unreachable
-from connectors.limits import read_allowance
+from connectors.limits import month_key, read_allowance
 from connectors.walk import PollState
 
 UNITS = {"x": ("posts read", 10, 100, "reads"), "reddit": ("requests", 1, 10, "requests")}
 FAILURES = {"missing": "missing variable", "rejected": "rejected token", "scope": "wrong scopes or access level"}
 
 
-def budget_line(name: str, budget: int, cursor: Cursor | None, now: datetime) -> str:
-    """``spent/budget unit, left; what the even-spending rule allows now`` for one connector."""
+def budget_line(name: str, budget: int, cursor: Cursor | None, now: datetime, outside: int = 0) -> str:
+    """``spent/budget unit, left; what the even-spending rule allows now`` for one connector.
+
+    ``outside`` is what it read outside its polls this month (X: reconciliation and follow-ups).
+    """
     if name not in UNITS:
         return ""
     unit, minimum, burst, allowed = UNITS[name]
     poll_state = PollState.load(cursor, now)
-    spent = poll_state.reads if name == "x" else poll_state.requests
+    spent = (poll_state.reads if name == "x" else poll_state.requests) + outside
     allowance = read_allowance(budget, spent, now, minimum=minimum, burst=burst, unit=allowed)
-    return f"{spent}/{budget} {unit} this month, {max(budget - spent, 0)} left; {allowance.reason}"
+    besides = f" ({outside} by reconciliation and follow-up searches)" if outside else ""
+    return f"{spent}/{budget} {unit} this month{besides}, {max(budget - spent, 0)} left; {allowance.reason}"
 
 
 def cursor_line(cursor: Cursor | None, now: datetime) -> str:
@@ -44,9 +48,11 @@ def cursor_line(cursor: Cursor | None, now: datetime) -> str:
 def status_rows(settings: Settings, now: datetime, database: Path | None = None) -> list[dict[str, Any]]:
     """One row per configured connector, from the store's cursor table (``database`` overrides database.path)."""
     from bot.store import Store
+    from bot.store.daemon_state import ReadLedger
 
     tables = {"x": settings.connectors.x, "reddit": settings.connectors.reddit, "replay": settings.connectors.replay}
     store = Store(database or settings.resolve(settings.database.path))
+    ledger = ReadLedger(Path(store.path))
     try:
         rows = []
         for name, cfg in tables.items():
@@ -62,7 +68,8 @@ def status_rows(settings: Settings, now: datetime, database: Path | None = None)
                 "next_poll": next_poll.isoformat(timespec="seconds") if next_poll else "at start",
                 "rate_limit": (f"paused until {st.paused_until:%Y-%m-%d %H:%M} UTC: {st.pause_reason}"
                                if paused else "ok"),
-                "budget": budget_line(name, int(getattr(cfg, "monthly_read_budget", 0)), st.cursor, now),
+                "budget": budget_line(name, int(getattr(cfg, "monthly_read_budget", 0)), st.cursor, now,
+                                      ledger.spent(name, month_key(now))),
                 "cursor": cursor_line(st.cursor, now) if name != "replay" else (st.cursor.value if st.cursor else ""),
                 "last_error": st.last_error or "-",
             })

@@ -30,7 +30,7 @@ from bot.daemon.jobs import Outcome
 from bot.dispatch import DispatchReport, dispatch, on_approval, reconcile
 from bot.logs import log_context
 from bot.policy import load_rules
-from bot.runtime import Runtime, build_connectors
+from bot.runtime import Runtime, attach_ledger, build_connectors
 from bot.store import Store
 from connectors.base import Connector
 
@@ -88,6 +88,7 @@ class Daemon:
                 if group not in self._connectors:
                     self._connectors[group] = build_connectors(self.settings) if group in (
                         "poll", "dispatch", "loops") else {}
+                    attach_ledger(self._connectors[group], self.database)
                 self._runtimes[job] = Runtime(self.settings, Store(self.database), self._connectors[group],
                                               self.rules, self.rule_errors, self.connector_errors)
             return self._runtimes[job]

@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.models import Cursor
 from bot.store.database import iso, parse_time, transaction
 
 RESTORED_UNSURE = ("approved when this backup was taken and maybe posted after it: if this copy is restored, "
@@ -223,3 +224,48 @@ class DaemonStateStore:
         self.db.execute("PRAGMA optimize")
         with transaction(self.db):
             self.db.execute("INSERT INTO queue_search (queue_search) VALUES ('optimize')")
+
+
+class ReadLedger:
+    """Reads a connector spent outside its polls, per UTC month (``YYYY-MM``); see m013.
+
+    Its own short connection per call, so any thread (a poll, the dispatcher, the loops job) may add
+    to it without sharing a job's connection or joining its transaction.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(str(self.path), timeout=30.0, isolation_level=None)
+
+    def add(self, connector: str, month: str, reads: int) -> None:
+        """Count ``reads`` more for ``connector`` in ``month``."""
+        if reads <= 0:
+            return
+        conn = self._connect()
+        try:
+            conn.execute("""INSERT INTO connector_reads (connector, month, reads) VALUES (?, ?, ?)
+                            ON CONFLICT (connector, month) DO UPDATE SET reads = reads + excluded.reads""",
+                         [connector, month, reads])
+        finally:
+            conn.close()
+
+    def cursor(self, connector: str) -> Cursor | None:
+        """The connector's stored poll cursor (its polls count their own reads in it)."""
+        conn = self._connect()
+        try:
+            row = conn.execute("SELECT value FROM cursors WHERE connector = ?", [connector]).fetchone()
+        finally:
+            conn.close()
+        return Cursor(row[0]) if row and row[0] is not None else None
+
+    def spent(self, connector: str, month: str) -> int:
+        """Reads ``connector`` spent outside its polls in ``month``."""
+        conn = self._connect()
+        try:
+            row = conn.execute("SELECT reads FROM connector_reads WHERE connector = ? AND month = ?",
+                               [connector, month]).fetchone()
+        finally:
+            conn.close()
+        return int(row[0]) if row else 0

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.config.settings import XSettings
-from connectors.base import ConnectorError, CredentialError
+from bot.store import Store
+from bot.store.daemon_state import ReadLedger
+from connectors.base import ConnectorError, CredentialError, RateLimited
 from connectors.x import XConnector
 from tests.connectors.conftest import MID_MARCH, NOW, make_x
 from tests.fakes.fake_x import FakeX
@@ -190,3 +193,33 @@ def test_budget_spent_means_no_request_and_a_pause(fx: FakeX, x_settings: XSetti
     second = xc.poll(first.cursor, MID_MARCH)
     assert fx.calls() == [] and second.mentions == () and second.pause_until is not None
     assert "budget" in second.pause_reason
+
+
+def test_reads_outside_polls_are_counted_and_share_the_monthly_budget(fx: FakeX, x_settings: XSettings,
+                                                                      tmp_path: Path) -> None:
+    store = Store(tmp_path / "ronr.db")
+    xc = make_x(replace(x_settings, monthly_read_budget=1000))
+    xc.ledger = ReadLedger(tmp_path / "ronr.db")
+    month = MID_MARCH.strftime("%Y-%m")
+    root = fx.add_tweet("judy", "@nimbushome my thermo is stuck")
+    first = xc.poll(None, MID_MARCH)
+    store.mentions.save_batch("x", first, MID_MARCH)  # the poll's own reads live in its cursor
+    [mention] = first.mentions
+    posted = xc.post_reply(mention, "Sorry! Does a restart help?", "k", MID_MARCH)
+    for i in range(3):
+        fx.add_tweet("judy", f"still stuck ({i})", reply_to=posted.platform_id)
+    assert len(xc.thread_since(mention, MID_MARCH - timedelta(days=1), MID_MARCH)) == 3
+    assert xc.find_reply(mention, "k", MID_MARCH) is not None
+    assert xc.ledger.spent("x", month) == 5  # the root and three answers, then our reply: X charges each
+    assert xc.describe(store.mentions.cursor_state("x").cursor, MID_MARCH)["spent"] == 2 + 5  # + the poll's
+
+    xc.ledger.add("x", month, 400)  # busy follow-ups: the polls' even share shrinks by as much
+    fx.reset_log()
+    paused = xc.poll(first.cursor, MID_MARCH)
+    assert fx.calls() == [] and paused.pause_until is not None and "budget" in paused.pause_reason
+
+    xc.ledger.add("x", month, 1000 - 407 - 5)  # 5 reads left: less than a search page
+    with pytest.raises(RateLimited, match="monthly read budget spent"):
+        xc.thread_since(mention, MID_MARCH - timedelta(days=1), MID_MARCH)
+    assert fx.calls() == [] and root == mention.platform_id
+    store.close()
