@@ -65,6 +65,7 @@ def test_wrong_password_is_refused_then_throttled(app: Starlette, clock: Clock) 
     for _ in range(5):
         status, _, text = _login(client, "maya", "wrong password")
         assert status == 401 and "Wrong name or password" in text
+        assert 'value="maya"' in text and 'autocomplete="current-password" autofocus' in text  # retype the password
     status, _, text = _login(client, "maya", PASSWORD)
     assert status == 429 and "Too many failed attempts" in text
     clock.now += timedelta(minutes=16)
