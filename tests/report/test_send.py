@@ -8,6 +8,7 @@ from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
 
+from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
 from bot.cli import main
@@ -121,3 +122,17 @@ def test_printing_and_writing_html_send_nothing(project: Callable[..., Path], tm
     assert written.exit_code == 0 and out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     bad = CliRunner().invoke(main, ["--config", str(config), "report", "--week", "last week"])
     assert bad.exit_code == 2 and "not like 2026-W47" in bad.output
+
+
+def test_a_non_ascii_address_goes_out_with_smtputf8(project: Callable[..., Path]) -> None:
+    recorder, port = Recorder(), free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port, enable_SMTPUTF8=True)
+    controller.start()
+    try:
+        code, output = send(project(port, recipients='"*" = ["Zoë <zoë@nimbus.example>"]'), "--week", WEEK)
+    finally:
+        controller.stop()
+    assert code == 0, output
+    ((_, rcpt, raw),) = recorder.messages
+    assert rcpt == ["zoë@nimbus.example"]
+    assert "zoë@nimbus.example" in str(parse(raw)["To"])
