@@ -61,6 +61,7 @@ dispatch_seconds = {dispatch_seconds}
 heartbeat_seconds = 1
 backup_dir = "backups"
 web_port = {web_port}
+log_level = "{log_level}"
 """
 
 SECRETS = {
@@ -85,13 +86,14 @@ def fr() -> Iterator[FakeReddit]:
 
 
 def write_project(root: Path, x_url: str, r_url: str, *, poll_minutes: float = 0.01, dispatch_seconds: float = 0.2,
-                  web_port: int = 0) -> Path:
+                  web_port: int = 0, log_level: str = "INFO") -> Path:
     """bot.toml and the policies in ``root``; returns the config path."""
     if not (root / "policies").exists():
         shutil.copytree(REPO / "policies", root / "policies")
     path = root / "bot.toml"
     path.write_text(PLATFORM_CONFIG.format(x_url=x_url, r_url=r_url, poll_minutes=poll_minutes,
-                                           dispatch_seconds=dispatch_seconds, web_port=web_port or 8000),
+                                           dispatch_seconds=dispatch_seconds, web_port=web_port or 8000,
+                                           log_level=log_level),
                     encoding="utf-8")
     return path
 

@@ -12,7 +12,7 @@ from bot.clock import utcnow
 from bot.daemon.lock import holder, lock_path
 from bot.queue import approve
 from bot.store import Store
-from tests.daemon.conftest import DaemonProcess, wait_for, write_project
+from tests.daemon.conftest import SECRETS, DaemonProcess, wait_for, write_project
 from tests.fakes.fake_reddit import FakeReddit
 from tests.fakes.fake_x import FakeX
 
@@ -21,7 +21,7 @@ from tests.fakes.fake_x import FakeX
 def test_a_stop_signal_finishes_the_post_in_flight_and_exits_0_within_10_s(tmp_path: Path, fx: FakeX,
                                                                            fr: FakeReddit, signum: int) -> None:
     fx.add_tweet("jess", "@nimbushome is the Nimbus Hub compatible with HomeKit?")
-    config = write_project(tmp_path, fx.url, fr.url)
+    config = write_project(tmp_path, fx.url, fr.url, log_level="DEBUG")  # the libraries' debug lines too
     store = Store(tmp_path / "ronr.db")
     daemon = DaemonProcess(config, "--no-web").start()
     try:
@@ -44,7 +44,11 @@ def test_a_stop_signal_finishes_the_post_in_flight_and_exits_0_within_10_s(tmp_p
     inst = store.daemon.instance()
     assert inst is not None and inst.stopped_at is not None
     assert holder(tmp_path / "ronr.db") is None
-    assert f"received {signal.Signals(signum).name}" in daemon.log.read_text()
+    log = daemon.log.read_text()
+    assert f"received {signal.Signals(signum).name}" in log
+    assert "job=dispatch connector=x item=outbox:" in log and "DEBUG" in log
+    leaked = [name for name, value in SECRETS.items() if value in log]
+    assert leaked == [], f"secrets in the log: {leaked}"
     store.close()
 
 

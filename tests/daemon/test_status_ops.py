@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,6 +22,8 @@ from bot.queue import approve
 from bot.runtime import Runtime
 from bot.web import ops
 from tests.conftest import NOW
+from tests.daemon.conftest import SECRETS
+from tests.fakes.fake_x import FakeX
 
 SAMPLE = re.compile(r'^[a-z_]+(\{([a-z_]+="[^"]*",?)*\})? -?[0-9.e+]+$')
 
@@ -157,3 +159,70 @@ def test_status_exit_0_when_everything_is_fresh(rt: Runtime) -> None:
         lock.release()
     assert code == 0, out
     assert "healthy" in out and "UNHEALTHY" not in out
+
+
+X_CONFIG = """
+[connectors.replay]
+enabled = false
+
+[connectors.x]
+enabled = true
+base_url = "{url}"
+monthly_read_budget = 5000
+"""
+
+
+def test_status_lists_each_item_for_a_platform_connector(make_project: Callable[..., Path], fx: FakeX,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.clock import utcnow
+    from bot.config import load_settings
+    from bot.runtime import build_runtime
+    from tests.conftest import CONFIG
+
+    for key, value in SECRETS.items():
+        monkeypatch.setenv(key, value)
+    config = CONFIG.replace("[connectors.replay]\nenabled = true", "[connectors.replay]\nenabled = false")
+    settings = load_settings(make_project(config=config.replace(
+        "[database]", X_CONFIG.format(url=fx.url).replace("[connectors.replay]\nenabled = false\n", "")
+        + "\n[database]")))
+    rt = build_runtime(settings)
+    lock = InstanceLock(Path(rt.store.path))
+    lock.acquire()
+    try:
+        start = utcnow()
+        rt.store.daemon.started(os.getpid(), "testhost", "0.1.0", start)
+        fx.add_tweet("jess", "@nimbushome my Nimbus Thermo never arrived and nobody answers")
+        poll_once(rt, start)
+        rt.store.daemon.job_started("weekly_report", start)
+        rt.store.daemon.job_finished("weekly_report", start, summary="week 2026-W47: sent 2")
+        code, out = status(rt)
+        assert code == 0, out
+        [row] = [line for line in out.splitlines() if line.startswith("x ")]
+        assert "ago" in row and "2/5000 posts read" in row  # last poll, budget spent (search + mentions)
+        assert re.search(r"pending\s+\d+\s+\d+\s+\d+\s+\d+\s+1$", out, re.MULTILINE)  # depth by priority, total
+        assert re.search(r"past SLA\s+0\s+0\s+0\s+0\s+0$", out, re.MULTILINE)
+        assert "Oldest pending: " in out and "Outbox: approved 0, sending 0, posted 0, failed 0, needs_review 0" in out
+        assert "Weekly report: last sent" in out and "(week 2026-W47: sent 2)" in out
+
+        fx.fail_next(1, 429, path_prefix="/2/tweets/search", headers={"x-rate-limit-reset": str(int(start.timestamp())
+                                                                                              + 3600)})
+        poll_once(rt, start)  # the cursor holds our ids now: the search itself is refused
+        code, out = status(rt)
+        assert code == 0, out  # a pause is a warning, not a problem
+        [row] = [line for line in out.splitlines() if line.startswith("x ")]
+        assert "UTC" in row  # paused until
+        assert "Warnings:" in out and "connector x paused until" in out and "HTTP 429" in out
+
+        fx.fail_next(10, 401)
+        rt.store.mentions.record_poll_error("x", "", start)  # the pause is over
+        poll_once(rt, start)
+        rt.store.daemon.job_finished("weekly_report", start, error="report.recipients: nobody to send to")
+        code, out = status(rt)
+        assert code == 1, out
+        [row] = [line for line in out.splitlines() if line.startswith("x ")]
+        assert "x: token rejected (HTTP 401" in row  # last error
+        assert "connector x: last poll failed: x: token rejected" in out
+        assert "Weekly report: last run" in out and "failed: report.recipients: nobody to send to" in out
+    finally:
+        lock.release()
+        rt.close()
