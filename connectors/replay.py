@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.config.loader import PLATFORMS
 from bot.models import Author, Batch, Cursor, Mention, Posted
 from connectors.base import ConnectorError
 
@@ -40,6 +42,21 @@ def _mention(record: dict[str, Any], created_at: datetime, kind: str = "mention"
     )
 
 
+def _mention_fields(record: dict[str, Any]) -> None:
+    """Raise KeyError/ValueError/TypeError when a recorded mention lacks what :meth:`ReplayConnector.poll` reads."""
+    float(record["minutes"])
+    if not isinstance(record["author"], dict):
+        raise TypeError("author must be an object with id and handle")
+    _mention(record, datetime(2000, 1, 1, tzinfo=UTC))
+
+
+def _answer_fields(record: dict[str, Any]) -> None:
+    """Raise when an answer lacks the mention it answers, its own id or its delay after our reply."""
+    if not isinstance(record["to"], str | int) or not isinstance(record["platform_id"], str | int):
+        raise TypeError("to and platform_id must be ids (strings)")
+    float(record["after_minutes"])
+
+
 class ReplayConnector:
     """A :class:`connectors.base.Connector` over a folder of JSON-lines recordings."""
 
@@ -51,20 +68,33 @@ class ReplayConnector:
         self._answers: dict[tuple[str, str], dict[str, Any]] = {}
         self._by_id: dict[tuple[str, str], dict[str, Any]] = {}
 
+    def _records_of(self, name: str, check: Callable[[dict[str, Any]], object]) -> list[dict[str, Any]]:
+        """Every record of one file, each checked whole now (not half-way through a poll); one bad line is
+        a ConnectorError naming the file and line, and nothing of the file is delivered until it is fixed."""
+        found = []
+        for number, line in enumerate(self._lines(name), start=1):
+            try:
+                data = json.loads(line)
+                if not isinstance(data, dict):
+                    raise ValueError("expected a JSON object")
+                if data.get("platform") not in PLATFORMS:
+                    raise ValueError(f"platform must be one of {', '.join(PLATFORMS)}, got {data.get('platform')!r}")
+                if not isinstance(data.get("text"), str):
+                    raise ValueError("text must be a string")
+                check(data)
+            except (KeyError, ValueError, TypeError, AttributeError) as exc:
+                problem = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+                raise ConnectorError(self.name, f"{self.folder / name}:{number}: bad record ({problem}). Fix: correct "
+                                     "that line (the format is in data/sample/README.md)") from None
+            found.append(data)
+        return found
+
     def _load(self) -> list[_Recorded]:
         if self._records is None:
-            records = []
-            for number, line in enumerate(self._lines("mentions.jsonl"), start=1):
-                try:
-                    data = json.loads(line)
-                    records.append(_Recorded(float(data["minutes"]), data))
-                    self._by_id[(data["platform"], str(data["platform_id"]))] = data
-                except (ValueError, KeyError, TypeError) as exc:
-                    where = f"{self.folder / 'mentions.jsonl'}:{number}"
-                    raise ConnectorError(self.name, f"{where}: bad record ({exc})") from None
+            records = [_Recorded(float(d["minutes"]), d) for d in self._records_of("mentions.jsonl", _mention_fields)]
+            self._by_id = {(r.mention["platform"], str(r.mention["platform_id"])): r.mention for r in records}
             if (self.folder / "answers.jsonl").exists():
-                for line in self._lines("answers.jsonl"):
-                    data = json.loads(line)
+                for data in self._records_of("answers.jsonl", _answer_fields):
                     self._answers[(data["platform"], str(data["to"]))] = data
             records.sort(key=lambda r: (r.minutes, r.mention["platform"], str(r.mention["platform_id"])))
             self._records = records

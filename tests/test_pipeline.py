@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -101,3 +102,32 @@ def test_a_mention_that_breaks_triage_does_not_stop_the_others(rt: Runtime, monk
     assert [m.platform_id for _, m in rt.store.mentions.untriaged()] == ["102"]  # kept, retried next poll
     monkeypatch.setattr(pipeline_module, "triage", real)
     assert poll_once(rt, NOW + timedelta(minutes=5)).triaged == 1
+
+
+GOOD = {"platform": "x", "platform_id": "9", "minutes": -5, "text": "@nimbushome hi", "account": "nimbushome",
+        "author": {"id": "u9", "handle": "ann"}}
+
+
+@pytest.mark.parametrize(("file", "record", "says"), [
+    ("mentions", {k: v for k, v in GOOD.items() if k != "author"}, "mentions.jsonl:2: bad record (missing 'author')"),
+    ("mentions", {**GOOD, "author": "ann"}, "mentions.jsonl:2: bad record (author must be an object"),
+    ("mentions", {**GOOD, "platform": "mastodon"}, "mentions.jsonl:2: bad record (platform must be one of x, reddit"),
+    ("mentions", {**GOOD, "text": 42}, "mentions.jsonl:2: bad record (text must be a string)"),
+    ("mentions", {**GOOD, "minutes": "soon"}, "mentions.jsonl:2: bad record (could not convert"),
+    ("mentions", [1, 2], "mentions.jsonl:2: bad record (expected a JSON object)"),
+    ("answers", {"platform": "x", "to": "101", "text": "thanks"},
+     "answers.jsonl:1: bad record (missing 'platform_id')"),
+])
+def test_every_bad_replay_record_is_one_line_with_file_and_line(make_project: Callable[..., Path], file: str,
+                                                                 record: object, says: str) -> None:
+    path = make_project()
+    folder = path.parent / "replay"
+    good = json.dumps(GOOD)
+    if file == "mentions":
+        (folder / "mentions.jsonl").write_text(f"{good}\n{json.dumps(record)}\n", encoding="utf-8")
+    else:
+        (folder / "answers.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(path), "poll"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    (error,) = [line for line in result.output.splitlines() if line.startswith("error: ")]
+    assert says in error and "Fix: correct that line" in error
