@@ -28,7 +28,7 @@ class _Recorded:
     mention: dict[str, Any]
 
 
-def _mention(record: dict[str, Any], created_at: datetime, kind: str = "mention") -> Mention:
+def _mention(record: dict[str, Any], created_at: datetime, kind: str = "mention", raw: str | None = None) -> Mention:
     author = record["author"]
     return Mention(
         platform=record["platform"], platform_id=str(record["platform_id"]),
@@ -38,7 +38,8 @@ def _mention(record: dict[str, Any], created_at: datetime, kind: str = "mention"
         text=record["text"], created_at=created_at, account=record["account"],
         thread_id=str(record.get("thread_id") or record["platform_id"]), in_reply_to=record.get("in_reply_to"),
         addresses_us=bool(record.get("addresses_us", False)), lang=record.get("lang"), url=record.get("url", ""),
-        raw=json.dumps(record, ensure_ascii=False, sort_keys=True), kind="answer" if kind == "answer" else "mention",
+        raw=json.dumps(record, ensure_ascii=False, sort_keys=True) if raw is None else raw,
+        kind="answer" if kind == "answer" else "mention",
     )
 
 
@@ -47,7 +48,7 @@ def _mention_fields(record: dict[str, Any]) -> None:
     float(record["minutes"])
     if not isinstance(record["author"], dict):
         raise TypeError("author must be an object with id and handle")
-    _mention(record, datetime(2000, 1, 1, tzinfo=UTC))
+    _mention(record, datetime(2000, 1, 1, tzinfo=UTC), raw="")  # the raw copy is made when it is delivered
 
 
 def _answer_fields(record: dict[str, Any]) -> None:
