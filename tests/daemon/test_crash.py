@@ -65,6 +65,7 @@ def test_sigkill_at_random_points_never_posts_twice_or_loses_a_mention(tmp_path:
     store = Store(tmp_path / "ronr.db")
     approved: dict[int, tuple[str, str]] = {}
     seeded = INITIAL
+    caught_sending = 0  # kills that left a reply claimed but not recorded: the window exactly-once is about
     try:
         first = DaemonProcess(config, "--no-web").start()
         first.wait_ready(store)
@@ -84,7 +85,9 @@ def test_sigkill_at_random_points_never_posts_twice_or_loses_a_mention(tmp_path:
                 seeded += 1
                 time.sleep(rng.uniform(0.0, 0.5))
             daemon.kill()
+            caught_sending += bool(store.outbox.counts().get("sending"))
         assert len(approved) >= TRIALS * PER_TRIAL * 0.9
+        assert caught_sending >= 3, f"only {caught_sending} kills landed between a claim and its record"
 
         last = DaemonProcess(config, "--no-web").start()
         last.wait_ready(store)
@@ -107,6 +110,8 @@ def test_sigkill_at_random_points_never_posts_twice_or_loses_a_mention(tmp_path:
     assert sorted(on_x) == want_x and set(on_x.values()) == {1}, "X did not receive every reply exactly once"
     assert sorted(on_reddit) == want_reddit and set(on_reddit.values()) == {1}, \
         "Reddit did not receive every reply exactly once"
+    log = (tmp_path / "daemon.log").read_text()
+    assert "reconciled: the reply was already posted" in log, "no kill fell after a post reached the platform"
     stored = {(m["platform"], m["platform_id"]) for m in store.db.query("SELECT platform, platform_id FROM mentions")}
     held = {("x", str(t["id"])) for t in fx.tweets.values() if t["author_id"] != fx.me_id}
     held |= {("reddit", name) for name, thing in fr.things.items() if name.startswith("t3_")}
