@@ -52,6 +52,9 @@ def _refuse(item: QueueItem, outcome: Decision, store: Store | None = None) -> Q
         when = f" at {at.isoformat()}" if at and by else ""
         return QueueError(f"item {item.id} changed while you were looking (version {item.version}){who}{when}; "
                           "reload and retry")
+    if outcome.status == "blocked" and item.blocked_by:
+        return QueueError(f"item {item.id} was stopped by a guardrail ({item.blocked_by[0]}); nothing changed. "
+                          f"See `ronr queue blocked`")
     who = f" by {outcome.by}" if outcome.by else ""
     when = f" at {outcome.at.isoformat()}" if outcome.at else ""
     return QueueError(f"item {item.id} is already {outcome.status}{who}{when}; nothing changed")

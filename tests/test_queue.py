@@ -186,3 +186,20 @@ def test_a_follow_up_question_is_labelled_as_one(make_project: Callable[..., Pat
     shown = runner.invoke(main, ["--config", str(config), "queue", "show", str(follow.id)]).output
     assert shown.splitlines()[0].startswith(f"Item {follow.id}  [pending]  follow-up question  ")
     assert "Follow-up question to post (" in shown and follow.text in shown
+
+
+def test_approving_an_item_a_guardrail_stopped_says_which_and_changes_nothing(
+        make_project: Callable[..., Path]) -> None:
+    config = make_project()
+
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(main, ["--config", str(config), *args])
+    assert run("contacts", "block", "@jess", "--reason", "asked us to stop", "--as", "maya").exit_code == 0
+    assert run("poll").exit_code == 0
+    item = next(line.split()[0] for line in run("queue", "blocked").output.splitlines() if "@jess" in line)
+    before = _snapshot(config)
+    result = run("queue", "approve", item, "--as", "tom")
+    assert result.exit_code == 1 and result.output.count("\n") == 1
+    assert f"item {item} was stopped by a guardrail (do_not_contact: @jess is on the do-not-contact list" in \
+        result.output and "nothing changed" in result.output
+    assert _snapshot(config) == before
