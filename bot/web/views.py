@@ -25,6 +25,7 @@ class Sla:
     state: str  # "ok", "at_risk", "breached" or "none"
     seconds_left: float | None
     label: str
+    risk_from: datetime | None = None  # when it turns at risk (the page's countdown changes colour then)
 
 
 def sla(item: QueueItem, now: datetime) -> Sla:
@@ -34,7 +35,7 @@ def sla(item: QueueItem, now: datetime) -> Sla:
     left = (item.sla_due - now).total_seconds()
     window = max((item.sla_due - item.mention.created_at).total_seconds(), 60.0)
     state = "breached" if left < 0 else "at_risk" if left < window / 4 else "ok"
-    return Sla(state, left, duration(left))
+    return Sla(state, left, duration(left), item.sla_due - timedelta(seconds=window / 4))
 
 
 def duration(seconds: float) -> str:

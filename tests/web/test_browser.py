@@ -256,3 +256,22 @@ def test_after_acting_on_an_item_the_queue_selects_the_next_one(browser: Browser
     page.keyboard.press("a")
     expect(_flash(page)).to_contain_text(f"Approved item {ids[1]}")
     expect(page.locator("tr.row.sel")).to_have_attribute("data-id", ids[2])
+
+
+def test_sla_countdown_turns_at_risk_then_breached_while_the_page_is_open(browser: Browser, server: str,
+                                                                          db: Store) -> None:
+    page = _page(browser, server, "maya")
+    item = next(i for i in db.suggestions.pending() if i.sla_due and i.sla_due > NOW)
+    assert item.sla_due is not None
+    risk_from = item.sla_due - (item.sla_due - item.mention.created_at) / 4
+    page.clock.install(time=NOW)
+    for path in ("/queue", f"/items/{item.id}"):
+        page.goto(server + path)
+        chip = page.locator(f'tr.row[data-id="{item.id}"] .sla' if path == "/queue" else "h1 .sla")
+        expect(chip).to_have_class("sla ok")
+        page.clock.fast_forward(int((risk_from - NOW).total_seconds() + 31) * 1000)
+        expect(chip).to_have_class("sla at_risk")
+        page.clock.fast_forward(int((item.sla_due - risk_from).total_seconds()) * 1000)
+        expect(chip).to_have_class("sla breached")
+        expect(chip).to_contain_text("overdue")
+        page.clock.set_system_time(NOW)

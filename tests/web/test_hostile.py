@@ -129,7 +129,7 @@ def test_a_form_with_too_many_fields_gets_a_page_not_a_crash(signed_in: Callable
     client = _client(signed_in)
     item = _pending(web_rt)
     r = client.post(f"/items/{item.id}/approve", data={f"f{n}": "x" for n in range(60)})
-    assert r.status_code == 400 and "Too many fields" in r.text and "<main>" in r.text
+    assert r.status_code == 400 and "Too many fields" in r.text and "<main" in r.text
     assert web_rt.store.suggestions.get(item.id).version == item.version  # type: ignore[union-attr]
 
 

@@ -27,7 +27,8 @@
 
   // SLA countdowns follow the server's clock (the page says what time the server thought it was).
   var table = document.getElementById("queue");
-  var stamp = table && table.dataset.now ? Date.parse(table.dataset.now) : NaN;
+  var main = document.querySelector("main");
+  var stamp = main && main.dataset.now ? Date.parse(main.dataset.now) : NaN;
   var skew = isNaN(stamp) ? 0 : stamp - Date.now();
   function label(seconds) {
     var s = Math.abs(Math.trunc(seconds)), d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60);
@@ -35,10 +36,13 @@
     return text + (seconds >= 0 ? " left" : " overdue");
   }
   function tick() {
+    var now = Date.now() + skew;
     document.querySelectorAll(".sla[data-due]").forEach(function (el) {
-      var left = (Date.parse(el.dataset.due) - (Date.now() + skew)) / 1000;
+      var left = (Date.parse(el.dataset.due) - now) / 1000;
+      var state = left < 0 ? "breached" : now >= Date.parse(el.dataset.risk) ? "at_risk" : "ok";
       el.textContent = label(left);
-      if (left < 0) { el.classList.remove("ok", "at_risk"); el.classList.add("breached"); }
+      el.classList.remove("ok", "at_risk", "breached");
+      el.classList.add(state);
     });
   }
   setInterval(tick, 30000);
