@@ -202,3 +202,16 @@ def test_passwords_from_a_prompt_resets_and_token_revocation(make_project: Calla
         assert [rt.store.users.token_user(token_hash(t), NOW) for t in tokens] == [None, None]
     finally:
         rt.close()
+
+
+def test_the_api_takes_no_cookies_and_no_disabled_users(api: Callable[[str], Client],
+                                                        signed_in: Callable[[str], Client], web_rt: Runtime) -> None:
+    browser = signed_in("maya")  # a session cookie, as a page sending a cross-site request would carry
+    item = web_rt.store.suggestions.pending()[0]
+    assert browser.get("/api/queue").status_code == 401
+    assert browser.post(f"/api/items/{item.id}/approve", json={"version": item.version}).status_code == 401
+    vic = api("vic")
+    assert vic.get("/api/queue").status_code == 200
+    web_rt.store.users.update("vic", NOW, disabled=True)
+    assert vic.get("/api/queue").status_code == 401
+    assert web_rt.store.suggestions.get(item.id).status == "pending"  # type: ignore[union-attr]
