@@ -25,8 +25,15 @@ class XQuery:
 
 
 def _quote(term: str) -> str:
-    term = term.replace('"', "").strip()
-    simple = re.fullmatch(r"[@#]?[\w.'-]+", term) is not None and term.upper() not in {"OR", "AND"}
+    """A term in X syntax: bare when it is one plain word, else a quoted phrase ("" when nothing is left).
+
+    Quotes and backslashes cannot be escaped inside an X phrase and whitespace runs mean nothing, so
+    they are dropped; a leading ``-`` would negate a bare word, so such a term is quoted.
+    """
+    term = " ".join(term.replace('"', " ").replace("\\", " ").split())
+    if not term:
+        return ""
+    simple = re.fullmatch(r"[@#]?\w[\w.'-]*", term) is not None and term.upper() not in {"OR", "AND"}
     return term if simple else f'"{term}"'
 
 
@@ -44,7 +51,7 @@ def _assemble(terms: list[str], excluded: list[str], tail: list[str]) -> str:
     group = " OR ".join(terms)
     if len(terms) > 1:
         group = f"({group})"
-    return " ".join([group, *(f"-{_quote(p)}" for p in excluded), *tail])
+    return " ".join([group, *(f"-{p}" for p in excluded), *tail])
 
 
 def build_x_query(brand: BrandSettings, language: str = "", limit: int = X_QUERY_LIMIT) -> XQuery:
@@ -62,14 +69,14 @@ def build_x_query(brand: BrandSettings, language: str = "", limit: int = X_QUERY
             terms.append(term)
     if not terms:
         raise ValueError("the brand has no keywords or handles to search for")
-    excluded = [p for p in brand.excluded_phrases if p.strip()]
+    excluded = [q for q in (_quote(p) for p in brand.excluded_phrases) if q]
     tail = ["-is:retweet"] + ([f"lang:{language}"] if language else [])
     keep_terms = 1 + len(handles) if brand.keywords else len(terms)
     dropped: list[str] = []
     query = _assemble(terms, excluded, tail)
     while len(query) > limit:
         if excluded:
-            dropped.append(f'-"{excluded.pop()}"')
+            dropped.append(f"-{excluded.pop()}")
         elif len(terms) > keep_terms:
             dropped.append(terms.pop())
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -35,15 +37,28 @@ def test_long_query_drops_exclusions_then_last_keywords_and_reports_them() -> No
     assert q.text.startswith("(@nimbushome OR nimbus OR")
 
 
+TERM = r"""(?:[@#]?\w[\w.'-]*|"[^"\\\s](?:[^"\\]*[^"\\\s])?")"""
+QUERY = re.compile(rf"(?:{TERM}|\({TERM}(?: OR {TERM})+\))(?: -{TERM})* -is:retweet(?: lang:[a-z]+)?")
+
+
 @given(st.lists(st.text(min_size=1, max_size=40), min_size=1, max_size=60),
        st.lists(st.text(min_size=1, max_size=40), max_size=20))
-def test_query_never_exceeds_the_limit(keywords: list[str], excluded: list[str]) -> None:
+def test_query_never_exceeds_the_limit_and_is_always_valid_syntax(keywords: list[str], excluded: list[str]) -> None:
     brand = BrandSettings(name="N", keywords=keywords, excluded_phrases=excluded)
     try:
         q = build_x_query(brand)
     except ValueError:
         return  # nothing usable, or not even one keyword fits: a clear error, not a bad query
     assert len(q.text) <= X_QUERY_LIMIT
+    assert QUERY.fullmatch(q.text), q.text  # no bare -word, empty "", escaped quote or unbalanced group
+    compile_query(q.text, {})
+
+
+def test_terms_that_would_break_the_syntax_are_quoted_or_cleaned() -> None:
+    brand = BrandSettings(name="N", keywords=["-nimbus", "nimbus\\", '"', "nimbus  home", "OR"],
+                          excluded_phrases=["-x", 'a"b', "  "])
+    q = build_x_query(brand)
+    assert q.text == '("-nimbus" OR nimbus OR "nimbus home" OR "OR") -"-x" -"a b" -is:retweet'
 
 
 def test_matcher() -> None:
