@@ -4,10 +4,12 @@ dispatcher woken by an approval rather than by its timer."""
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -19,7 +21,8 @@ from bot.pipeline import poll_once
 from bot.queue import approve
 from bot.runtime import build_runtime
 from tests.conftest import CONFIG, NOW
-from tests.daemon.conftest import wait_for
+from tests.daemon.conftest import SECRETS, wait_for
+from tests.fakes.fake_x import FakeX
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -78,3 +81,29 @@ def test_an_approval_wakes_the_running_dispatcher_long_before_its_timer(make_pro
         daemon.close()
         rt.close()
 
+
+
+def test_a_rate_limit_pause_pushes_that_connectors_next_poll_back(
+        make_project: Callable[..., Path], fx: FakeX, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in SECRETS.items():
+        monkeypatch.setenv(key, value)
+    x_table = (f'[connectors.x]\nenabled = true\nbase_url = "{fx.url}"\npoll_minutes = 1\n'
+               "monthly_read_budget = 100000\n\n[database]")
+    config = CONFIG.replace("[connectors.replay]\nenabled = true", "[connectors.replay]\nenabled = false")
+    settings = load_settings(Path(make_project(config=config.replace("[database]", x_table))))
+    start = utcnow()
+    daemon = Daemon(settings, settings.resolve(settings.database.path), lambda: start, random.Random(1))
+    try:
+        daemon.schedule()
+        daemon.scheduler.start(paused=True)
+        fx.add_tweet("jess", "@nimbushome hello")
+        reset = start.replace(microsecond=0) + timedelta(minutes=40)
+        fx.fail_next(1, 429, path_prefix="/2/tweets/search", headers={"x-rate-limit-reset": str(int(reset.timestamp()))})
+        job = daemon.scheduler.get_job("poll:x")
+        job.func(*job.args)  # one run, as the scheduler makes it (a read-budget pause takes the same path)
+        assert daemon.scheduler.get_job("poll:x").next_run_time == reset  # not a minute from now
+        rt = daemon.runtime("poll:x")
+        assert rt.store.daemon.jobs()["poll:x"].next_run == reset  # what `ronr status` shows as the next poll
+    finally:
+        daemon.stop(1)
+        daemon.close()
