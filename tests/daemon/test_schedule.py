@@ -4,8 +4,8 @@ dispatcher woken by an approval rather than by its timer."""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -98,7 +98,8 @@ def test_a_rate_limit_pause_pushes_that_connectors_next_poll_back(
         daemon.scheduler.start(paused=True)
         fx.add_tweet("jess", "@nimbushome hello")
         reset = start.replace(microsecond=0) + timedelta(minutes=40)
-        fx.fail_next(1, 429, path_prefix="/2/tweets/search", headers={"x-rate-limit-reset": str(int(reset.timestamp()))})
+        fx.fail_next(1, 429, path_prefix="/2/tweets/search",
+                     headers={"x-rate-limit-reset": str(int(reset.timestamp()))})
         job = daemon.scheduler.get_job("poll:x")
         job.func(*job.args)  # one run, as the scheduler makes it (a read-budget pause takes the same path)
         assert daemon.scheduler.get_job("poll:x").next_run_time == reset  # not a minute from now
