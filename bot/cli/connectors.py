@@ -8,10 +8,11 @@ from typing import Any
 
 import click
 
+from bot.cli.context import ConfigProblem, state
 from bot.cli.context import now as clock
-from bot.cli.context import state
 from bot.config.settings import Settings
 from bot.models import Cursor
+from bot.store import StoreError
 from connectors.base import ConnectorError, CredentialError, RateLimited, Unreachable
 from connectors.limits import month_key, read_allowance
 from connectors.walk import PollState
@@ -88,7 +89,11 @@ def status() -> None:
     """Per connector: last and next poll, cursor, rate-limit state, budget spent and left, last error."""
     now = clock()
     cli = state()
-    for row in status_rows(cli.settings(), now, cli.database):
+    try:
+        rows = status_rows(cli.settings(), now, cli.database)
+    except StoreError as exc:
+        raise ConfigProblem(str(exc)) from None
+    for row in rows:
         click.echo(f"{row['connector']} ({'enabled' if row['enabled'] else 'disabled'})")
         for key in ("last_poll", "next_poll", "rate_limit", "budget", "cursor", "last_error"):
             if row[key]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+import sqlite3
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from bot.cli.context import CliState
 from bot.config.settings import ConnectorsSettings, DatabaseSettings, RedditSettings, Settings, XSettings
 from bot.pipeline import poll_once
 from bot.runtime import build_runtime
+from bot.store.schema import latest
 from connectors.reddit import RedditConnector
 from connectors.x import XConnector
 from tests.connectors.conftest import BRAND, NOW
@@ -190,3 +192,14 @@ def test_status_after_polls_shows_each_item_per_connector(tmp_path: Path, fx: Fa
                                 obj=CliState(Path("bot.toml"), database, _settings=settings))
     assert block(result.output, "reddit")["last error"].startswith("reddit: not allowed (Forbidden")
     assert block(result.output, "x")["rate limit"].startswith("paused until")
+
+
+def test_status_of_a_database_from_a_newer_ronr_is_one_line_exit_2(tmp_path: Path, fx: FakeX, fr: FakeReddit) -> None:
+    newer = tmp_path / "newer.db"
+    with sqlite3.connect(newer) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    result = CliRunner().invoke(connectors_group, ["status"],
+                                obj=CliState(Path("bot.toml"), newer, _settings=make_settings(tmp_path, fx, fr)))
+    assert result.exit_code == 2 and result.exception is not None and isinstance(result.exception, SystemExit)
+    assert result.output.strip().splitlines() == [
+        f"Error: {newer}: schema version 999 is newer than this RonR ({latest()}); upgrade RonR"]
