@@ -98,7 +98,7 @@ def _queue_context(request: Request) -> dict[str, Any]:
     return {"items": [(i, sla(i, now)) for i in items], "total": total, "page": page,
             "cap": count_cap(where), "pages": max(1, -(-min(total, count_cap(where)) // PAGE_SIZE)), "where": where,
             "query": urlencode(params),
-            "newest": w.rt.store.suggestions.newest_pending()}
+            "newest": w.rt.store.suggestions.newest_pending(), "changed": _last_change(request)}
 
 
 async def queue(request: Request) -> Response:
@@ -114,8 +114,18 @@ async def queue(request: Request) -> Response:
 
 
 async def live(request: Request) -> Response:
-    """A tiny poll for the queue page: the newest pending id, to fetch new rows only when there are some."""
-    return JSONResponse({"newest": web(request).rt.store.suggestions.newest_pending()})
+    """A tiny poll for the queue page: the newest pending id and the latest queue action.
+
+    The page fetches its rows again only when one of them moved: new items arrived, or someone
+    approved, rejected, snoozed or claimed an item (every such action is an audit entry).
+    """
+    newest = web(request).rt.store.suggestions.newest_pending()
+    return JSONResponse({"newest": newest, "changed": _last_change(request)})
+
+
+def _last_change(request: Request) -> int:
+    latest = web(request).rt.store.audit.recent(1)
+    return int(latest[0]["id"]) if latest else 0
 
 
 async def item_page(request: Request) -> Response:

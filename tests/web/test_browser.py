@@ -11,6 +11,7 @@ import pytest
 from bot.config import load_settings
 from bot.pipeline import poll_once
 from bot.policy.guardrails import x_weighted_length
+from bot.queue import approve, claim
 from bot.runtime import Runtime, build_runtime
 from bot.store import Store
 from bot.web import create_app
@@ -275,3 +276,16 @@ def test_sla_countdown_turns_at_risk_then_breached_while_the_page_is_open(browse
         expect(chip).to_have_class("sla breached")
         expect(chip).to_contain_text("overdue")
         page.clock.set_system_time(NOW)
+
+
+def test_what_colleagues_do_shows_without_a_reload(browser: Browser, server: str, db: Store) -> None:
+    page = _page(browser, server, "tom")
+    page.evaluate("window.stillHere = true")
+    first, second = db.suggestions.pending()[:2]
+    approve(db, first.id, "maya", NOW, expected_version=first.version)
+    claim(db, second.id, "maya", NOW, expected_version=second.version)
+    expect(page.locator(f'tr.row[data-id="{first.id}"]')).to_have_count(0)
+    expect(page.locator(f'tr.row[data-id="{second.id}"] .claimed')).to_have_text("maya")
+    expect(page.locator("#total")).to_have_text(str(len(db.suggestions.pending())))
+    expect(page.locator("#live-note")).to_be_hidden()  # nothing new arrived: only changes
+    assert page.evaluate("window.stillHere") is True

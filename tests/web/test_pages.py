@@ -137,6 +137,11 @@ def test_live_endpoint_and_partial_rows_show_new_items(signed_in: Callable[[str]
     assert after > before
     rows = client.get("/queue?partial=1").text
     assert rows.startswith("<tbody") and str(after) in rows and "<html" not in rows
+    changed = client.get("/queue/live").json()["changed"]
+    assert f'data-changed="{changed}"' in rows
+    item = web_rt.store.suggestions.pending()[0]
+    _act(client, item.id, "claim", version=str(item.version))  # a colleague's action moves "changed" too
+    assert client.get("/queue/live").json() == {"newest": after, "changed": changed + 1}
 
 
 def test_a_follow_up_question_is_marked_as_one(signed_in: Callable[[str], Client], web_rt: Runtime) -> None:

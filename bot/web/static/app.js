@@ -91,16 +91,17 @@
       e.preventDefault();
     });
 
-    // Live: ask for the newest pending id; fetch the rows again only when it changed.
+    // Live: ask for the newest pending id and the latest queue action; fetch the rows again only when
+    // one moved (new items, or a colleague approved, rejected, snoozed or claimed something).
     var body = document.getElementById("rows");
     var every = parseInt(table.dataset.poll || "10000", 10);
-    var newest = parseInt(body.dataset.newest || "0", 10);
+    var newest = parseInt(body.dataset.newest || "0", 10), changed = body.dataset.changed;
     var note = document.getElementById("live-note");
     function refresh() {
       fetch("/queue/live", { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) {
-          if (!data || data.newest <= newest) { return null; }
+          if (!data || (data.newest <= newest && String(data.changed) === changed)) { return null; }
           var q = table.dataset.query;
           return fetch("/queue?" + (q ? q + "&" : "") + "page=" + table.dataset.page + "&partial=1", { credentials: "same-origin" })
             .then(function (r) { return r.ok ? r.text() : null; })
@@ -111,12 +112,12 @@
               holder.innerHTML = html;  // server-rendered, escaped by the template engine
               var fresh = holder.querySelector("tbody");
               if (!fresh) { return; }
-              var before = rows.map(function (row) { return row.dataset.id; });
               body.replaceWith(fresh);
               body = fresh;
               collect();
-              var added = rows.filter(function (row) { return before.indexOf(row.dataset.id) < 0; }).length;
+              var added = rows.filter(function (row) { return parseInt(row.dataset.id, 10) > newest; }).length;
               newest = parseInt(fresh.dataset.newest || "0", 10);
+              changed = fresh.dataset.changed;
               document.getElementById("total").textContent = fresh.dataset.total;
               var again = rows.findIndex(function (row) { return row.dataset.id === keep; });
               select(again >= 0 ? again : sel, false);
