@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import praw
 import prawcore
@@ -150,7 +151,10 @@ class RedditConnector:
                                   "posts (docs/connectors.md)", kind="scope") from exc
         except prawcore.exceptions.ResponseException as exc:
             transient = exc.response.status_code >= 500
-            raise self._failure(f"HTTP {exc.response.status_code} from Reddit", now, transient) from exc
+            where = urlsplit(str(exc.response.url or "")).path or "?"
+            hint = "; check [connectors.reddit].subreddits" if exc.response.status_code == 404 else ""
+            raise self._failure(f"HTTP {exc.response.status_code} from Reddit for {where}{hint}", now,
+                                transient) from exc
         except prawcore.exceptions.RequestException as exc:
             self.failures += 1
             raise Unreachable("reddit", unreachable(exc.original_exception, self.settings.base_url,
@@ -186,7 +190,7 @@ class RedditConnector:
                          pause_reason=f"request budget: {allowance.reason}")
         walks: list[tuple[str, Fetch, int | None]] = []
         if self.settings.subreddits:
-            subs = "+".join(self.settings.subreddits)
+            subs = "+".join(s.strip().strip("/").removeprefix("r/") for s in self.settings.subreddits)
             walks.append(("comments", self._fetcher(f"r/{subs}/comments", True, now), None))
             walks.append(("submissions", self._fetcher(f"r/{subs}/new", True, now), None))
         walks.append(("mentions", self._fetcher("message/mentions", False, now), None))

@@ -7,9 +7,10 @@ connector is disabled). Add a platform by adding a factory here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from bot.config.settings import Settings, secret
-from connectors.base import Connector, CredentialError
+from connectors.base import Connector, ConnectorError, CredentialError
 
 Factory = Callable[[Settings], Connector | None]
 
@@ -28,6 +29,14 @@ def require(connector: str, table: str, names: dict[str, str]) -> dict[str, str]
     return {key: value for key, value in values.items() if value is not None}
 
 
+def check_url(connector: str, table: str, key: str, value: str) -> None:
+    """A one-line :class:`ConnectorError` unless ``value`` is an http(s) URL with a host."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConnectorError(connector, f"{table}.{key} = {value!r} is not an http(s) URL; write it like "
+                             "\"https://api.example.com\" in bot.toml")
+
+
 def build_x(settings: Settings) -> Connector | None:
     """The X connector, or None when ``[connectors.x] enabled = false``."""
     cfg = settings.connectors.x
@@ -36,6 +45,7 @@ def build_x(settings: Settings) -> Connector | None:
     from connectors.x import XConnector, XCredentials
 
     table = "[connectors.x]"
+    check_url("x", table, "base_url", cfg.base_url)
     bearer = require("x", table, {"bearer_token_env": cfg.bearer_token_env})["bearer_token_env"]
     names = {"consumer_key": cfg.consumer_key_env, "consumer_secret": cfg.consumer_secret_env,
              "access_token": cfg.access_token_env, "access_token_secret": cfg.access_token_secret_env}
@@ -53,6 +63,8 @@ def build_reddit(settings: Settings) -> Connector | None:
     from connectors.reddit import RedditConnector, RedditCredentials
 
     table = "[connectors.reddit]"
+    check_url("reddit", table, "base_url", cfg.base_url)
+    check_url("reddit", table, "auth_url", cfg.auth_url)
     found = require("reddit", table, {"client_id_env": cfg.client_id_env, "client_secret_env": cfg.client_secret_env,
                                       "username_env": cfg.username_env, "password_env": cfg.password_env})
     credentials = RedditCredentials(client_id=found["client_id_env"], client_secret=found["client_secret_env"],
@@ -71,7 +83,8 @@ def build_connectors(settings: Settings, only: set[str] | None = None) -> dict[s
     """Every enabled connector (or only those named in ``only``), keyed by name.
 
     Raises :class:`CredentialError` (one line naming the environment variable) for the first
-    enabled connector whose credentials are missing. Use :func:`build_each` to go on past it.
+    enabled connector whose credentials are missing, or :class:`ConnectorError` for a base URL that is
+    not one. Use :func:`build_each` to go on past it.
     """
     built: dict[str, Connector] = {}
     for name, factory in FACTORIES.items():
@@ -83,14 +96,15 @@ def build_connectors(settings: Settings, only: set[str] | None = None) -> dict[s
     return built
 
 
-def build_each(settings: Settings) -> tuple[dict[str, Connector], dict[str, CredentialError]]:
-    """Like :func:`build_connectors`, but a connector with missing credentials does not stop the others."""
+def build_each(settings: Settings) -> tuple[dict[str, Connector], dict[str, ConnectorError]]:
+    """Like :func:`build_connectors`, but a connector with missing credentials or a bad URL does not stop
+    the others."""
     built: dict[str, Connector] = {}
-    failed: dict[str, CredentialError] = {}
+    failed: dict[str, ConnectorError] = {}
     for name, factory in FACTORIES.items():
         try:
             connector = factory(settings)
-        except CredentialError as exc:
+        except ConnectorError as exc:
             failed[name] = exc
             continue
         if connector is not None:

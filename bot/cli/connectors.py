@@ -111,7 +111,8 @@ def check_lines(settings: Settings, now: datetime) -> list[tuple[str, bool, str]
     from connectors.x import XConnector
 
     built, failed = build_each(settings)
-    results = [(name, False, f"{FAILURES[exc.kind]}: {_bare(exc)}") for name, exc in failed.items()]
+    results = [(name, False, f"{FAILURES.get(getattr(exc, 'kind', ''), 'bad setting')}: {_bare(exc)}")
+               for name, exc in failed.items()]
     for name, connector in built.items():
         probe = getattr(connector, "me", None)
         if probe is None:

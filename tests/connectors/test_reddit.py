@@ -195,3 +195,15 @@ def test_an_answer_praw_cannot_read_is_a_transient_error_not_a_crash(fr: FakeRed
     with pytest.raises(ConnectorError, match="unexpected answer") as err:
         rc.poll(None, NOW)
     assert err.value.transient and err.value.retry_at is not None
+
+
+def test_subreddits_written_with_r_slash_and_a_missing_one_named(fr: FakeReddit, r_settings: RedditSettings) -> None:
+    rc = make_reddit(replace(r_settings, subreddits=["r/smarthome", "/r/homeautomation/"]))
+    post = fr.add_submission("alice", "Nimbus thread")
+    assert post in {m.platform_id for m in rc.poll(None, NOW).mentions}
+    assert fr.calls(COMMENTS)  # the same listing as subreddits = ["smarthome", "homeautomation"]
+    fr.fail_next(1, 404, path_prefix=COMMENTS)
+    with pytest.raises(ConnectorError) as err:
+        rc.poll(None, NOW)
+    assert str(err.value) == (f"reddit: HTTP 404 from Reddit for {COMMENTS}; check [connectors.reddit].subreddits")
+    assert not err.value.transient

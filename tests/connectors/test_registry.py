@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.config.settings import BrandSettings, ConnectorsSettings, RedditSettings, Settings, XSettings
@@ -48,3 +50,18 @@ def test_reddit_builds_from_environment(monkeypatch: pytest.MonkeyPatch) -> None
     for name in ("CLIENT_ID", "CLIENT_SECRET", "USERNAME", "PASSWORD"):
         monkeypatch.setenv(f"RONR_REDDIT_{name}", "v")
     assert isinstance(build_connectors(settings(False, True))["reddit"], RedditConnector)
+
+
+@pytest.mark.parametrize("url", ["api.x.com", "ftp://api.x.com", "https://", ""])
+def test_a_base_url_that_is_not_one_is_a_one_line_error_for_that_connector(monkeypatch: pytest.MonkeyPatch,
+                                                                           url: str) -> None:
+    for name, value in X_VARS.items():
+        monkeypatch.setenv(name, value)
+    for name in ("CLIENT_ID", "CLIENT_SECRET", "USERNAME", "PASSWORD"):
+        monkeypatch.setenv(f"RONR_REDDIT_{name}", "v")
+    base = settings(True, True)
+    bad = replace(base, connectors=replace(base.connectors, x=replace(base.connectors.x, base_url=url)))
+    built, failed = build_each(bad)
+    assert str(failed["x"]) == (f"x: [connectors.x].base_url = {url!r} is not an http(s) URL; write it like "
+                                '"https://api.example.com" in bot.toml')
+    assert isinstance(built["reddit"], RedditConnector) and "x" not in built
