@@ -206,3 +206,21 @@ def test_a_second_sender_sends_nothing_while_the_first_holds_the_lock(
     assert recorder.messages == [] and statuses(config) == {}
     code, output = ronr(config, "report", "--send", "--week", WEEK)
     assert code == 0 and received(recorder) == Counter({LEAD: 1})
+
+
+def test_no_answer_to_the_end_of_data_mark_within_the_timeout_is_uncertain_in_the_same_run(
+        project: Callable[..., Path]) -> None:
+    recorder, port = Holding("data"), free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        config = project(port)
+        config.write_text(config.read_text(encoding="utf-8").replace("timeout_seconds = 5", "timeout_seconds = 0.5"),
+                          encoding="utf-8")
+        code, output = ronr(config, "report", "--send", "--week", WEEK)
+    finally:
+        recorder.release.set()
+        controller.stop()
+    assert code == 1 and received(recorder) == Counter({LEAD: 1})  # the server did take it
+    assert "is uncertain: the process or connection stopped" in output and "timed out" in output
+    assert f"--resend {LEAD}" in output and statuses(config) == {LEAD: "uncertain"}
