@@ -50,8 +50,21 @@ def test_mention_fields_and_addressing(fx: FakeX, xc: XConnector) -> None:
     assert m.thread_id == root and m.lang == "en" and m.url.endswith(f"/erin/status/{root}")
     assert json.loads(m.raw)["tweet"]["id"] == root
     req = fx.calls(SEARCH)[0].query
-    assert "author_id" in req["expansions"] and "conversation_id" in req["tweet.fields"]
-    assert req["query"] == xc.query.text
+    assert req["expansions"] == "author_id" and req["query"] == xc.query.text
+    assert set(req["tweet.fields"].split(",")) >= {"created_at", "conversation_id", "in_reply_to_user_id",
+                                                   "referenced_tweets", "lang", "public_metrics", "author_id"}
+    assert set(req["user.fields"].split(",")) >= {"username", "name", "public_metrics", "verified"}
+    for call in fx.calls(f"/2/users/{fx.user_id('nimbushome')}/mentions"):  # the same for the mentions timeline
+        assert call.query["tweet.fields"] == req["tweet.fields"] and call.query["user.fields"] == req["user.fields"]
+
+
+def test_a_200_that_is_not_a_page_costs_nothing_and_crashes_nothing(fx: FakeX, xc: XConnector) -> None:
+    start = xc.poll(None, NOW)
+    tid = fx.add_tweet("ivy", "nimbus")
+    fx.fail_next(1, 200, body=["not", "a", "page"], path_prefix=SEARCH)
+    odd = xc.poll(start.cursor, NOW)
+    assert odd.mentions == () and any("not a JSON object" in p for p in odd.problems)
+    assert [m.platform_id for m in xc.poll(odd.cursor, NOW).mentions] == [tid]  # the cursor did not move past it
 
 
 def test_excluded_phrases_retweets_and_our_own_tweets_are_not_mentions(fx: FakeX, xc: XConnector) -> None:
