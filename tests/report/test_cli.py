@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,9 @@ from click.testing import CliRunner
 from bot.cli import main
 from bot.clock import utcnow
 from bot.config import load_settings
-from bot.report.figures import ledger
+from bot.report.figures import account_history, ledger, options_for
 from bot.runtime import build_runtime
+from bot.socialid import social_id, week_bounds
 from tests.report.conftest import WEEK
 
 
@@ -66,3 +68,23 @@ def test_relationships_top_and_account(project: Callable[..., Path]) -> None:
     recommending = next(r for r in everyone if r.recommendations)
     code, output = ronr(config, "relationships", "--top", "50")
     assert f"{recommending.advocacy} ({recommending.recommendations} recommending)" in output
+
+
+def test_the_change_is_this_weeks_overall_minus_last_weeks(project: Callable[..., Path]) -> None:
+    config = project(25)
+    rt = build_runtime(load_settings(config))
+    try:
+        options = options_for(rt.settings, rt.rules, utcnow())
+        history, _ = account_history(rt.store, "nimbushome", WEEK, "UTC", options, weeks=3)
+        alone = [social_id("nimbushome", w.week, rt.store.relationships.week_records(*week_bounds(w.week, "UTC"),
+                                                                                     "nimbushome"), options=options)
+                 for w in history]
+    finally:
+        rt.close()
+    assert [h.overall for h in history] == [a.overall for a in alone]
+    for before, after in pairwise(history):
+        assert after.previous == before.overall
+        assert after.change == round((after.overall or 0) - (before.overall or 0), 1)
+    code, output = ronr(config, "socialid", "--week", WEEK, "--account", "nimbushome")
+    change = history[-1].change
+    assert code == 0 and change is not None and f"{'▲' if change > 0 else '▼'} {abs(change):.1f}" in output
