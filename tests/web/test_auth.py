@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from bot.runtime import Runtime
+from bot.web.security import check_password
 from tests.web.conftest import PASSWORD, Client, Clock, csrf_of, sign_in
 
 
@@ -184,3 +185,10 @@ def test_every_state_changing_request_checks_the_csrf_token(app: Starlette, sign
                 assert r.status_code == 403 and "CSRF" in r.text, (url, token, r.status_code)
     assert (web_rt.store.suggestions.get(item.id), [u.name for u in web_rt.store.users.all()]) == before
     assert admin.get("/queue").status_code == 200  # still signed in: /logout refused too
+
+
+def test_passwords_are_stored_as_argon2id_hashes(web_rt: Runtime) -> None:
+    user = web_rt.store.users.get("maya")
+    assert user is not None and user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
+    assert check_password(user, PASSWORD) and not check_password(user, PASSWORD + " ")
+    assert not check_password(None, PASSWORD)  # an unknown name is checked against a dummy hash, never accepted

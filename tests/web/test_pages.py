@@ -61,6 +61,11 @@ def test_filters_search_and_pagination(signed_in: Callable[[str], Client], web_r
     assert _ids(client.get("/queue?q=homekit").text) == [by_pid["102"]]
     assert _ids(client.get("/queue?q=%25").text) == []  # a LIKE wildcard is searched as text
     assert _ids(client.get("/queue?platform=reddit").text) == []
+    assert set(_ids(client.get("/queue?platform=x").text)) == set(by_pid.values())
+    priorities = {i.id: i.priority for i in web_rt.store.suggestions.pending()}
+    for priority in set(priorities.values()):
+        shown = _ids(client.get(f"/queue?priority={priority}").text)
+        assert shown and {priorities[i] for i in shown} == {priority}, priority
     assert set(_ids(client.get("/queue?account=nimbushome").text)) == set(by_pid.values())
     _act(client, by_pid["103"], "claim", version="1")
     assert _ids(client.get("/queue?assignee=maya").text) == [by_pid["103"]]
