@@ -122,6 +122,12 @@ def test_settling_an_uncertain_email_by_resend_or_delivered(
     assert received(recorder) == Counter({SUPPORT: 1, LEAD: 1})
     assert statuses(config) == {LEAD: "sent", SUPPORT: "sent"}
     assert "uncertain" not in ronr(config, "status")[1]
+    store = Store(config.parent / "ronr.db")
+    try:
+        (entry,) = [e for e in store.audit.recent(20) if e["action"] == "report_resend"]
+    finally:
+        store.close()
+    assert entry["detail"] == {"week": WEEK, "recipient": f"Zoë Brand-Lead <{LEAD}>"}
 
 
 def test_an_email_found_in_the_inbox_is_recorded_as_delivered(
