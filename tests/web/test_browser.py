@@ -289,3 +289,14 @@ def test_what_colleagues_do_shows_without_a_reload(browser: Browser, server: str
     expect(page.locator("#total")).to_have_text(str(len(db.suggestions.pending())))
     expect(page.locator("#live-note")).to_be_hidden()  # nothing new arrived: only changes
     assert page.evaluate("window.stillHere") is True
+
+
+def test_enter_on_a_focused_button_or_link_does_what_it_says(browser: Browser, server: str, db: Store) -> None:
+    page = _page(browser, server, "maya")
+    page.select_option("select[name=priority]", "P3")
+    page.locator(".filters button").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{server}/queue?q=&platform=&account=&intent=&priority=P3&assignee=")
+    page.locator("header nav >> text=Audit").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{server}/audit")

@@ -74,6 +74,7 @@
     var back = location.pathname + location.search;
     document.addEventListener("keydown", function (e) {
       if (typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) { return; }
+      if (e.key === "Enter" && e.target.closest && e.target.closest("a, button")) { return; }  // Enter on a link or button is theirs
       var r = current();
       switch (e.key) {
         case "j": select(sel + 1, true); break;
