@@ -37,6 +37,13 @@ def check_url(connector: str, table: str, key: str, value: str) -> None:
                              "\"https://api.example.com\" in bot.toml")
 
 
+def check_budget(connector: str, table: str, budget: int, unit: str) -> None:
+    """A one-line :class:`ConnectorError` for a monthly budget of 0, which would silently never poll."""
+    if budget <= 0:
+        raise ConnectorError(connector, f"{table}.monthly_read_budget = {budget} would never poll; set the {unit} "
+                             "per month your plan allows (docs/connectors.md) or set enabled = false")
+
+
 def build_x(settings: Settings) -> Connector | None:
     """The X connector, or None when ``[connectors.x] enabled = false``."""
     cfg = settings.connectors.x
@@ -46,6 +53,7 @@ def build_x(settings: Settings) -> Connector | None:
 
     table = "[connectors.x]"
     check_url("x", table, "base_url", cfg.base_url)
+    check_budget("x", table, cfg.monthly_read_budget, "posts read")
     bearer = require("x", table, {"bearer_token_env": cfg.bearer_token_env})["bearer_token_env"]
     names = {"consumer_key": cfg.consumer_key_env, "consumer_secret": cfg.consumer_secret_env,
              "access_token": cfg.access_token_env, "access_token_secret": cfg.access_token_secret_env}
@@ -65,6 +73,7 @@ def build_reddit(settings: Settings) -> Connector | None:
     table = "[connectors.reddit]"
     check_url("reddit", table, "base_url", cfg.base_url)
     check_url("reddit", table, "auth_url", cfg.auth_url)
+    check_budget("reddit", table, cfg.monthly_read_budget, "API requests")
     found = require("reddit", table, {"client_id_env": cfg.client_id_env, "client_secret_env": cfg.client_secret_env,
                                       "username_env": cfg.username_env, "password_env": cfg.password_env})
     credentials = RedditCredentials(client_id=found["client_id_env"], client_secret=found["client_secret_env"],

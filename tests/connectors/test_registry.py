@@ -65,3 +65,12 @@ def test_a_base_url_that_is_not_one_is_a_one_line_error_for_that_connector(monke
     assert str(failed["x"]) == (f"x: [connectors.x].base_url = {url!r} is not an http(s) URL; write it like "
                                 '"https://api.example.com" in bot.toml')
     assert isinstance(built["reddit"], RedditConnector) and "x" not in built
+
+
+def test_a_zero_budget_is_refused_instead_of_never_polling(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in X_VARS.items():
+        monkeypatch.setenv(name, value)
+    base = settings(True, False)
+    zero = replace(base, connectors=replace(base.connectors, x=replace(base.connectors.x, monthly_read_budget=0)))
+    built, failed = build_each(zero)
+    assert built == {} and str(failed["x"]).startswith("x: [connectors.x].monthly_read_budget = 0 would never poll")
