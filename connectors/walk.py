@@ -78,8 +78,16 @@ class PollState:
             data = json.loads(cursor.value) if cursor else {}
         except ValueError:
             data = {}
-        state = cls(queries=data.get("queries", {}), extra=data.get("extra", {}), month=data.get("month", ""),
-                    reads=int(data.get("reads", 0)), requests=int(data.get("requests", 0)))
+        if not isinstance(data, dict):
+            data = {}
+        queries, extra = data.get("queries"), data.get("extra")
+        try:
+            reads, requests = int(data.get("reads", 0)), int(data.get("requests", 0))
+        except (TypeError, ValueError):
+            reads = requests = 0
+        state = cls(queries=queries if isinstance(queries, dict) else {},
+                    extra=extra if isinstance(extra, dict) else {},
+                    month=str(data.get("month", "")), reads=reads, requests=requests)
         if state.month != month_key(now):
             state.month, state.reads, state.requests = month_key(now), 0, 0
         return state

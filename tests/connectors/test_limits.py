@@ -5,10 +5,13 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.models import Cursor
 from connectors.limits import BACKOFF_CAP, backoff, read_allowance, reset_from_headers
+from connectors.walk import PollState
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -53,3 +56,9 @@ def test_spent_budget_says_when() -> None:
     early = read_allowance(1000, 400, NOW, minimum=10)
     assert not early.may_poll and early.next_at is not None and NOW < early.next_at < datetime(2026, 4, 1, tzinfo=UTC)
     assert read_allowance(1000, 400, early.next_at, minimum=10).may_poll
+
+
+@pytest.mark.parametrize("value", ["not json", "[1, 2]", '{"queries": [], "reads": "many", "extra": 3}', "null"])
+def test_a_garbled_cursor_starts_afresh_instead_of_crashing(value: str) -> None:
+    state = PollState.load(Cursor(value), NOW)
+    assert state.queries == {} and state.extra == {} and state.reads == 0 and state.month == "2026-03"
