@@ -16,21 +16,36 @@ from bot.web.views import clean, parse_until, version_of
 ACTIONS = ("approve", "edit", "reject", "snooze", "assign", "claim")
 
 
+TEXT_FIELDS = ("text", "reason", "until", "until_at", "assignee")
+
+
 class UnknownAction(Exception):
     """The action name is not one of :data:`ACTIONS`."""
 
 
+class BadField(ValueError):
+    """A field of the request has the wrong type (a number where words belong): nothing was done."""
+
+
 def run(w: Web, by: str, item_id: int, action: str, fields: Mapping[str, object]) -> str:
-    """Do ``action`` on an item as ``by``; return a one-line message, or raise QueueError saying why not."""
+    """Do ``action`` on an item as ``by``; return a one-line message, or raise QueueError saying why not.
+
+    Without ``text`` approving posts the draft or the suggestion; with it, exactly that text.
+    """
     if action not in ACTIONS:
         raise UnknownAction(action)
+    for field in TEXT_FIELDS:  # a wrong type must not quietly become "no edit" or "unassign"
+        if fields.get(field) is not None and not isinstance(fields.get(field), str):
+            raise BadField(f"`{field}` must be a string" + (" or null" if field in ("text", "assignee") else ""))
     version = version_of(fields.get("version"))
     if version is None:
         raise QueueError(f"item {item_id}: say which version you are acting on (the `version` field); reload")
     store, now = w.rt.store, w.clock()
     if action == "approve":
         text = fields.get("text")
-        final = clean(text) if isinstance(text, str) and text.strip() else None
+        if isinstance(text, str) and not text.strip():  # an emptied editor is not "post the suggestion"
+            raise QueueError(f"item {item_id}: the reply is empty; write the words to post, or reject the item")
+        final = clean(text) if isinstance(text, str) else None
         outcome = approve(store, item_id, by, now, text=final, expected_version=version)
         notify_approved()  # a daemon serving this UI posts it within a second, not at its next tick
         return f"Approved item {item_id}; it will be posted once (outbox {outcome.outbox_id})."

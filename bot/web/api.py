@@ -81,6 +81,8 @@ async def act(request: Request) -> Response:
         return _error(404, f"no queue item {item_id}")
     try:
         message = actions.run(w, user.name, item_id, action, body)
+    except actions.BadField as exc:
+        return _error(400, str(exc))
     except QueueError as exc:
         after = w.rt.store.suggestions.get(item_id)
         version = version_of(body.get("version"))

@@ -62,7 +62,8 @@ def _filters() -> list[dict[str, Any]]:
 def _responses(ok: dict[str, Any]) -> dict[str, Any]:
     json_error = {"application/json": {"schema": _ERROR}}
     return {"200": {"description": "OK", "content": {"application/json": {"schema": ok}}},
-            "400": {"description": "The body is not a JSON object", "content": json_error},
+            "400": {"description": "The body is not a JSON object, or a field has the wrong type",
+                    "content": json_error},
             "401": {"description": "Missing or unknown token", "content": json_error},
             "403": {"description": "Viewers cannot act", "content": json_error},
             "404": {"description": "No such item", "content": json_error},

@@ -178,7 +178,7 @@ async def act(request: Request) -> Response:
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
         message = actions.run(w, user.name, item_id, action, fields)
-    except QueueError as exc:
+    except (QueueError, actions.BadField) as exc:
         return redirect(request, f"/items/{item_id}?{urlencode({'back': back})}", "error", str(exc))
     except actions.UnknownAction:
         return error_page(request, 404, f"Unknown action {action[:40]!r}.")

@@ -215,3 +215,23 @@ def test_the_api_takes_no_cookies_and_no_disabled_users(api: Callable[[str], Cli
     web_rt.store.users.update("vic", NOW, disabled=True)
     assert vic.get("/api/queue").status_code == 401
     assert web_rt.store.suggestions.get(item.id).status == "pending"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("action, body, code, says", [
+    ("approve", {"text": 5}, 400, "`text` must be a string"),
+    ("approve", {"text": ["Sorry!"]}, 400, "`text` must be a string"),
+    ("approve", {"text": "   "}, 422, "the reply is empty"),
+    ("edit", {"text": {"x": 1}}, 400, "`text` must be a string"),
+    ("reject", {"reason": 7}, 400, "`reason` must be a string"),
+    ("snooze", {"until": 3600}, 400, "`until` must be a string"),
+    ("assign", {"assignee": 5}, 400, "`assignee` must be a string or null"),
+])
+def test_a_wrong_type_is_refused_not_read_as_no_edit(api: Callable[[str], Client], web_rt: Runtime, action: str,
+                                                    body: dict[str, object], code: int, says: str) -> None:
+    item = web_rt.store.suggestions.pending()[0]
+    web_rt.store.suggestions.change(item, {"assignee": "tom"}, "tom", "assigned", {}, NOW, item.version)
+    r = api("maya").post(f"/api/items/{item.id}/{action}", json={"version": item.version + 1, **body})
+    assert r.status_code == code and says in r.json()["error"], r.text
+    after = web_rt.store.suggestions.get(item.id)
+    assert after is not None and (after.status, after.assignee, after.version) == ("pending", "tom", item.version + 1)
+    assert web_rt.store.outbox.counts() == {}

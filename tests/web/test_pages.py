@@ -110,6 +110,7 @@ def test_refusals_come_back_as_one_line(signed_in: Callable[[str], Client], web_
     assert "already" not in _act(client, item.id, "reject", version=str(item.version), reason="  ")
     assert "needs a reason" in _act(client, item.id, "reject", version=str(item.version), reason=" ")
     assert "allows 280" in _act(client, item.id, "approve", version=str(item.version), text="x" * 281)
+    assert "the reply is empty" in _act(client, item.id, "approve", version=str(item.version), text=" \n ")
     assert "not in the future" in _act(client, item.id, "snooze", version=str(item.version), until="2000-01-01T00:00")
     assert "cannot read snooze time" in _act(client, item.id, "snooze", version=str(item.version), until="soon")
     assert "nobody called" in _act(client, item.id, "assign", version=str(item.version), assignee="mallory")
