@@ -300,3 +300,18 @@ def test_enter_on_a_focused_button_or_link_does_what_it_says(browser: Browser, s
     page.locator("header nav >> text=Audit").focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{server}/audit")
+
+
+def test_a_viewer_can_look_but_keys_do_not_act(browser: Browser, server: str, db: Store) -> None:
+    page = _page(browser, server, "vic")
+    first = db.suggestions.pending()[0]
+    for key in ("a", "c"):
+        page.keyboard.press(key)
+    page.wait_for_timeout(300)
+    expect(page).to_have_url(f"{server}/queue")
+    page.keyboard.press("e")
+    expect(page.locator("#item")).to_have_attribute("data-can-act", "0")
+    expect(page.locator("main")).to_contain_text("You can look but not act")
+    assert page.locator("#approve-form").count() == 0
+    after = db.suggestions.get(first.id)
+    assert after is not None and (after.status, after.assignee, after.version) == ("pending", None, first.version)
