@@ -138,6 +138,20 @@ def test_metrics_are_prometheus_text(running: Runtime) -> None:
     assert any(ln.startswith('ronr_connector_last_poll_timestamp_seconds{connector="replay"}') for ln in lines)
 
 
+def test_metrics_parse_with_prometheus_own_parser(running: Runtime) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    families = {f.name: f for f in text_string_to_metric_families(_client(running).get("/metrics").text)}
+    assert families["ronr_up"].type == "gauge" and families["ronr_up"].samples[0].value == 1
+    runs = families["ronr_job_runs"]  # the parser files a counter under its name without _total
+    assert runs.type == "counter" and all(s.name == "ronr_job_runs_total" for s in runs.samples)
+    pending = {s.labels["priority"]: s.value for s in families["ronr_queue_pending"].samples}
+    assert set(pending) == {"P1", "P2", "P3", "P4"} and sum(pending.values()) == sum(
+        running.store.daemon.queue_depth().values())
+    assert {s.labels["state"] for s in families["ronr_outbox_items"].samples} >= {
+        "approved", "sending", "posted", "failed", "needs_review"}
+
+
 def test_the_web_app_serves_ops_routes_without_sign_in(running: Runtime) -> None:
     from bot.web.app import create_app
 
