@@ -315,3 +315,9 @@ def test_a_viewer_can_look_but_keys_do_not_act(browser: Browser, server: str, db
     assert page.locator("#approve-form").count() == 0
     after = db.suggestions.get(first.id)
     assert after is not None and (after.status, after.assignee, after.version) == ("pending", None, first.version)
+
+
+def test_a_queue_left_open_says_when_the_session_ended(browser: Browser, server: str, db: Store) -> None:
+    page = _page(browser, server, "maya")
+    page.context.clear_cookies()
+    expect(page.locator("#live-note")).to_contain_text("You are signed out")

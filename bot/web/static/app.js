@@ -100,7 +100,13 @@
     var note = document.getElementById("live-note");
     function refresh() {
       fetch("/queue/live", { credentials: "same-origin", headers: { "Accept": "application/json" } })
-        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (r) {
+          if (r.redirected || r.status === 401) {  // the session ended: say so rather than show a stale queue
+            if (note) { note.textContent = "You are signed out, so this queue no longer updates. Reload to sign in again."; note.hidden = false; note.classList.add("error"); }
+            return null;
+          }
+          return r.ok ? r.json() : null;
+        })
         .then(function (data) {
           if (!data || (data.newest <= newest && String(data.changed) === changed)) { return null; }
           var q = table.dataset.query;
