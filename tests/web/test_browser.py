@@ -321,3 +321,21 @@ def test_a_queue_left_open_says_when_the_session_ended(browser: Browser, server:
     page = _page(browser, server, "maya")
     page.context.clear_cookies()
     expect(page.locator("#live-note")).to_contain_text("You are signed out")
+
+
+def test_a_refused_edit_comes_back_as_typed(browser: Browser, server: str, db: Store) -> None:
+    page = _page(browser, server, "maya")
+    item = db.suggestions.pending()[0]
+    page.goto(f"{server}/items/{item.id}#edit")
+    long = "We are so sorry about the wait, Jess. " * 8
+    page.locator("#reply").fill(long)
+    expect(page.locator("#approve")).to_be_disabled()
+    page.keyboard.press("Control+Enter")  # over the limit: the keyboard does not send it either
+    page.wait_for_timeout(200)
+    expect(page).to_have_url(f"{server}/items/{item.id}#edit")
+    page.evaluate("document.getElementById('approve-form').submit()")  # as a page without our script would
+    expect(_flash(page)).to_contain_text("allows 280")
+    expect(page.locator("#reply")).to_have_value(long)
+    expect(page.locator("#restored")).to_be_visible()
+    after = db.suggestions.get(item.id)
+    assert after is not None and after.status == "pending" and after.version == item.version

@@ -164,6 +164,21 @@
       timer = setTimeout(ask, 120);
     }
     if (reply && count) { reply.addEventListener("input", recount); }
+    // Nothing typed is lost: a refused approval, an ended session or a stray click brings the page back
+    // with the words as they were (kept per item and version in this tab only).
+    var kept = "ronr-edit:" + item.dataset.id + ":" + item.dataset.version;
+    if (reply) {
+      var earlier = null;
+      try { earlier = sessionStorage.getItem(kept); } catch (e) { earlier = null; }
+      if (earlier !== null && earlier !== reply.value) {
+        reply.value = earlier;
+        recount();
+        var told = document.createElement("span");
+        told.className = "tag draft"; told.id = "restored"; told.textContent = "your unsent edit, restored";
+        count.after(told);
+      }
+      reply.addEventListener("input", function () { try { sessionStorage.setItem(kept, reply.value); } catch (e) { /* private mode */ } });
+    }
     function focus(id) { var el = document.getElementById(id); if (el) { el.focus(); if (el.setSelectionRange && el.value) { el.setSelectionRange(el.value.length, el.value.length); } } }
     var act = item.dataset.canAct === "1";
     var jump = { "#edit": "reply", "#reject": "reason", "#snooze": "until" }[location.hash];
@@ -171,7 +186,7 @@
     function submit(id) { var f = document.getElementById(id); if (f && f.reportValidity()) { f.requestSubmit(); } }
     document.addEventListener("keydown", function (e) {
       if ((e.ctrlKey || e.metaKey) && e.key === "Enter") {
-        if (e.target.id === "reply") { submit("approve-form"); e.preventDefault(); }
+        if (e.target.id === "reply") { if (!approveButton.disabled) { submit("approve-form"); } e.preventDefault(); }
         else if (e.target.id === "reason") { submit("reject-form"); e.preventDefault(); }
         return;
       }
