@@ -2,8 +2,10 @@
 
 Unhealthy (exit code 1, HTTP 503) means an operator should act: the daemon is not running or
 has stopped beating, a connector's last poll failed or it has not polled for three intervals,
-an enabled connector has no credentials, a reply is stuck in ``sending`` or needs review, or a
-job's last run failed. SLA breaches and rate-limit pauses are warnings: people, not machines, fix those.
+a reply is stuck in ``sending`` or needs review, or a job's last run failed. SLA breaches and
+rate-limit pauses are warnings: people, not machines, fix those. So is a connector the *asking*
+process cannot build (``ronr status`` from a shell without the secrets): the daemon, which refuses
+to start without them, reads its own environment.
 """
 
 from __future__ import annotations
@@ -119,7 +121,9 @@ def _judge(h: Health, settings: Settings, connector_errors: dict[str, str]) -> N
         h.problems.append(f"the daemon (pid {h.pid}) has not beaten since {h.instance.beat_at:%Y-%m-%d %H:%M:%S} "
                           "UTC; it may be hung")
     for name, error in connector_errors.items():
-        h.problems.append(f"connector {name} is enabled but cannot start: {error}")
+        # Only this process lacks them (a shell without the env file): a daemon with a connector it cannot
+        # build refuses to start (exit 2), so a running one has its own. Not a reason to page anyone.
+        h.warnings.append(f"connector {name} cannot be built in this process, so its budget is not shown: {error}")
     for c in h.connectors:
         if c.paused_until is not None:
             h.warnings.append(f"connector {c.name} paused until {c.paused_until:%Y-%m-%d %H:%M} UTC: {c.pause_reason}")

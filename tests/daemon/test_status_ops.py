@@ -240,3 +240,13 @@ def test_status_lists_each_item_for_a_platform_connector(make_project: Callable[
     finally:
         lock.release()
         rt.close()
+
+
+def test_a_shell_without_the_secrets_does_not_make_a_live_daemon_unhealthy(running: Runtime) -> None:
+    from bot.daemon.health import collect
+
+    missing = {"x": "x: environment variable RONR_X_BEARER_TOKEN is not set (named by ...)"}
+    health = collect(running.store, running.settings, NOW + timedelta(seconds=5), connector_errors=missing)
+    assert health.healthy, health.problems
+    assert any(w.startswith("connector x cannot be built in this process") and "RONR_X_BEARER_TOKEN" in w
+               for w in health.warnings)
