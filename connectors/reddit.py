@@ -122,6 +122,7 @@ class RedditConnector:
         self.settings = settings
         self.accounts = [a.removeprefix("u/") for a in accounts] or [credentials.username]
         self.ours = {a.lower() for a in self.accounts} | {credentials.username.lower()}
+        self.username = credentials.username  # the account replies are posted as
         self.matcher = BrandMatcher(brand, set(self.accounts))
         self.rng = rng or random.Random()
         self.failures = 0
@@ -223,7 +224,12 @@ class RedditConnector:
         return Posted(platform_id=f"t1_{made.id}", posted_at=now, url=f"https://www.reddit.com{made.permalink}")
 
     def find_reply(self, to: Mention, key: str, now: datetime) -> Posted | None:
-        """Our comment among the direct replies of ``to``, if any (reconciliation after a crash)."""
+        """Our comment among the direct replies of ``to``, if any (reconciliation after a crash).
+
+        A busy thread shows only its best few hundred replies and hides the rest behind "load more",
+        where a new reply with one point lands first; so when ours is not among those shown, our
+        account's newest comments are read too (a reply being reconciled is among them).
+        """
 
         def replies() -> list[Any]:
             thing = self._thing(to.platform_id)
@@ -235,6 +241,14 @@ class RedditConnector:
             if author is not None and getattr(author, "name", "").lower() in self.ours:
                 return Posted(platform_id=f"t1_{reply.id}", posted_at=datetime.fromtimestamp(reply.created_utc, UTC),
                               url=f"https://www.reddit.com{reply.permalink}")
+        body = self.get(f"user/{self.username}/comments", {"limit": 100, "sort": "new"}, now)
+        children = body.get("data", {}).get("children", []) if isinstance(body, dict) else []
+        for child in children if isinstance(children, list) else []:
+            data = child.get("data") if isinstance(child, dict) else None
+            if isinstance(data, dict) and data.get("parent_id") == to.platform_id and data.get("id"):
+                posted_at = datetime.fromtimestamp(float(data.get("created_utc") or now.timestamp()), UTC)
+                return Posted(platform_id=f"t1_{data['id']}", posted_at=posted_at,
+                              url=f"https://www.reddit.com{data.get('permalink', '')}")
         return None
 
     def thread_since(self, root: Mention, since: datetime, now: datetime) -> list[Mention]:

@@ -250,17 +250,37 @@ class XConnector:
         return PollState.load(self.ledger.cursor(self.name), now).reads if self.ledger else 0
 
     def find_reply(self, to: Mention, key: str, now: datetime) -> Posted | None:
-        """Our reply to ``to``, if it exists: our tweets in its conversation replying to it."""
+        """Our reply to ``to``, if it exists: our tweets in its conversation replying to it.
+
+        Recent search reaches back only 7 days; a daemon down longer than that (or a restored old
+        backup) would not find a reply it made, so our own newest tweets are read as well.
+        """
         me = self.me(now)
         query = f"conversation_id:{to.thread_id or to.platform_id} from:{me['username']}"
-        for body, _ in self._search(query, now):
-            for tweet in body.get("data") or []:
-                refs = tweet.get("referenced_tweets") or []
-                if any(r.get("type") == "replied_to" and str(r.get("id")) == to.platform_id for r in refs):
-                    posted_at = parse_time(tweet.get("created_at")) or now
-                    return Posted(platform_id=str(tweet["id"]), posted_at=posted_at,
-                                  url=f"https://x.com/{me['username']}/status/{tweet['id']}")
+        pages = [body for body, _ in self._search(query, now)]
+        if not any(self._reply_in(body, to, me, now) for body in pages):
+            pages.append(self._own_timeline(me, now))
+        return next((found for body in pages if (found := self._reply_in(body, to, me, now)) is not None), None)
+
+    @staticmethod
+    def _reply_in(body: dict[str, Any], to: Mention, me: dict[str, Any], now: datetime) -> Posted | None:
+        for tweet in body.get("data") or []:
+            refs = tweet.get("referenced_tweets") or []
+            if any(r.get("type") == "replied_to" and str(r.get("id")) == to.platform_id for r in refs):
+                return Posted(platform_id=str(tweet["id"]), posted_at=parse_time(tweet.get("created_at")) or now,
+                              url=f"https://x.com/{me['username']}/status/{tweet['id']}")
         return None
+
+    def _own_timeline(self, me: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """Our newest 100 tweets (``GET /2/users/:id/tweets``), counted against the read budget."""
+        left = self.settings.monthly_read_budget - self.spent_outside_polls(now) - self._poll_reads(now)
+        if left < MIN_MENTIONS_PAGE:
+            raise RateLimited("x", month_bounds(now)[1], "monthly read budget spent; reconciliation resumes next month")
+        body: dict[str, Any] = self.call(self.client.get_users_tweets, now, me["id"], max_results=min(100, left),
+                                         tweet_fields=TWEET_FIELDS, user_auth=True).json()
+        if self.ledger is not None:
+            self.ledger.add(self.name, month_key(now), int((body.get("meta") or {}).get("result_count") or 0))
+        return body
 
     def thread_since(self, root: Mention, since: datetime, now: datetime) -> list[Mention]:
         """The root author's tweets in the conversation after ``since``, oldest first."""

@@ -207,3 +207,17 @@ def test_subreddits_written_with_r_slash_and_a_missing_one_named(fr: FakeReddit,
         rc.poll(None, NOW)
     assert str(err.value) == (f"reddit: HTTP 404 from Reddit for {COMMENTS}; check [connectors.reddit].subreddits")
     assert not err.value.transient
+
+
+@pytest.mark.parametrize("on", ["submission", "comment"])
+def test_reconciliation_finds_our_reply_hidden_in_a_busy_thread(fr: FakeReddit, rc: RedditConnector, on: str) -> None:
+    post = fr.add_submission("ian", "Nimbus Home vs others?")
+    parent = post if on == "submission" else fr.add_comment("gus", "u/NimbusHome which one?", parent=post)
+    [m] = [x for x in rc.poll(None, NOW).mentions if x.platform_id == parent]
+    fr.tree_limit = 5  # Reddit shows a few hundred replies per level; the rest sit behind "load more"
+    for i in range(8):
+        fr.things[fr.add_comment(f"fan{i}", f"upvoted answer {i}", parent=parent)]["score"] = 10
+    posted = rc.post_reply(m, "Happy to compare!", "k", NOW)  # one point: ranked last, behind "more"
+    found = rc.find_reply(m, "k", NOW)
+    assert found is not None and found.platform_id == posted.platform_id
+    assert rc.find_reply(replace(m, platform_id=fr.add_comment("kim", "another", parent=post)), "k", NOW) is None

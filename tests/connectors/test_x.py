@@ -236,3 +236,17 @@ def test_reads_outside_polls_are_counted_and_share_the_monthly_budget(fx: FakeX,
         xc.thread_since(mention, MID_MARCH - timedelta(days=1), MID_MARCH)
     assert fx.calls() == [] and root == mention.platform_id
     store.close()
+
+
+def test_reconciliation_finds_our_reply_after_search_no_longer_reaches_it(fx: FakeX, xc: XConnector) -> None:
+    root = fx.add_tweet("judy", "@nimbushome my thermo is stuck")
+    [mention] = [m for m in xc.poll(None, NOW).mentions if m.platform_id == root]
+    posted = xc.post_reply(mention, "Sorry! Does a restart help?", "k", NOW)
+    fx.tweets[int(posted.platform_id)]["created_at"] = "2026-01-02T10:00:00.000Z"  # the daemon was down 8+ days
+    for i in range(3):
+        fx.add_tweet("nimbushome", f"other news {i}")
+    found = xc.find_reply(mention, "k", NOW)
+    assert found is not None and found.platform_id == posted.platform_id
+    assert fx.calls(f"/2/users/{fx.me_id}/tweets")  # our own timeline, past recent search's 7 days
+    other = fx.add_tweet("kim", "@nimbushome hello")
+    assert xc.find_reply(replace(mention, platform_id=other, thread_id=other), "k", NOW) is None

@@ -47,6 +47,7 @@ class FakeReddit(FakeServer):
         self.next_id = FIRST_ID
         self.remaining = 996.0
         self.reset_seconds = 600
+        self.tree_limit = 200  # replies shown per level of a comment tree; the rest sit behind a "more" stub
 
     # -- seeding --------------------------------------------------------------------------------
     def _new_id(self) -> str:
@@ -164,7 +165,11 @@ class FakeReddit(FakeServer):
             wanted = [i for i in query.get("id", "").split(",") if i in self.things]
             return Reply(200, self._wrap([self.things[i] for i in wanted], None))
         if parts[0] == "comments" and len(parts) >= 2:
-            return self._comment_tree(parts)
+            return self._comment_tree(parts, query.get("sort", ""))
+        if len(parts) == 3 and parts[0] == "user" and parts[2] == "comments":
+            mine = [t for n, t in self.things.items()
+                    if n.startswith("t1_") and t["author"].lower() == parts[1].lower()]
+            return self._listing(mine, query, partial)
         return Reply(404, {"message": "Not Found", "error": 404})
 
     def _comment(self, form: dict[str, str]) -> Reply:
@@ -175,22 +180,41 @@ class FakeReddit(FakeServer):
         self.created.append(dict(self.things[name]))
         return Reply(200, {"json": {"errors": [], "data": {"things": [{"kind": "t1", "data": self.things[name]}]}}})
 
-    def _comment_tree(self, parts: list[str]) -> Reply:
+    def _comment_tree(self, parts: list[str], sort: str) -> Reply:
         link = f"t3_{parts[1]}"
         if link not in self.things:
             return Reply(404, {"message": "Not Found", "error": 404})
         focus = f"t1_{parts[-1]}" if len(parts) >= 4 and parts[-2] == "_" else None
-        roots = [focus] if focus in self.things else [n for n, t in self.things.items()
-                                                       if n.startswith("t1_") and t["parent_id"] == link]
-        trees = [self._tree(n) for n in sorted(roots, key=lambda n: -int(n[3:], 36))]
+        if focus in self.things:
+            trees = [self._tree(str(focus), sort)]
+        else:
+            trees = self._shown([n for n, t in self.things.items() if n.startswith("t1_") and t["parent_id"] == link],
+                                link, sort)
         return Reply(200, [self._wrap([self.things[link]], None), {"kind": "Listing", "data": {
             "children": trees, "after": None, "before": None}}])
 
-    def _tree(self, name: str) -> dict[str, Any]:
-        kids = [self._tree(n) for n, t in self.things.items() if n.startswith("t1_") and t["parent_id"] == name]
+    def _tree(self, name: str, sort: str = "") -> dict[str, Any]:
+        kids = self._shown([n for n, t in self.things.items() if n.startswith("t1_") and t["parent_id"] == name],
+                           name, sort)
         data = dict(self.things[name])
         data["replies"] = {"kind": "Listing", "data": {"children": kids, "after": None, "before": None}} if kids else ""
         return {"kind": "t1", "data": data}
+
+    def _shown(self, names: list[str], parent: str, sort: str = "") -> list[dict[str, Any]]:
+        """Replies as Reddit shows them: best first (score, then oldest; newest first for ``sort=new``), at
+        most ``tree_limit``, the rest behind one ``more`` stub, so by default a brand-new reply with one
+        point is the first to be hidden."""
+        if sort == "new":
+            ranked = sorted(names, key=lambda n: -int(n[3:], 36))
+        else:
+            ranked = sorted(names, key=lambda n: (-self.things[n]["score"], int(n[3:], 36)))
+        shown = [self._tree(n, sort) for n in ranked[:self.tree_limit]]
+        hidden = ranked[self.tree_limit:]
+        if hidden:
+            shown.append({"kind": "more", "data": {"count": len(hidden), "name": f"t1__{parent}", "id": "_",
+                                                   "parent_id": parent, "depth": 0,
+                                                   "children": [n[3:] for n in hidden]}})
+        return shown
 
     @staticmethod
     def _wrap(items: list[dict[str, Any]], after: str | None) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.fakes._server import FakeServer, Json, Reply, main
@@ -170,7 +170,15 @@ class FakeX(FakeServer):
                 return Reply(400, {"errors": [{"message": str(exc)}], "title": "Invalid Request", "status": 400})
             if len(query.get("query", "")) > 512:
                 return Reply(400, {"errors": [{"message": "query too long"}], "title": "Invalid Request"})
-            return self._timeline([t for t in self.tweets.values() if match(t)], query, 10, "next_token", partial)
+            week_ago = datetime.now(UTC) - timedelta(days=7)  # recent search reaches back 7 days, no further
+            return self._timeline([t for t in self.tweets.values() if match(t)
+                                   and datetime.fromisoformat(t["created_at"]) >= week_ago], query, 10, "next_token",
+                                  partial)
+        if len(parts) == 4 and parts[:2] == ["2", "users"] and parts[3] == "tweets":
+            if parts[2] not in self.users:
+                return Reply(404, {"title": "Not Found Error", "detail": "user not found"})
+            found = [t for t in self.tweets.values() if t["author_id"] == parts[2]]
+            return self._timeline(found, query, 5, "pagination_token", partial)
         if len(parts) == 4 and parts[:2] == ["2", "users"] and parts[3] == "mentions":
             user = self.users.get(parts[2])
             if user is None:
