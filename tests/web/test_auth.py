@@ -12,7 +12,8 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from bot.runtime import Runtime
-from bot.web.security import check_password
+from bot.web.security import check_password, hash_password
+from tests.conftest import NOW
 from tests.web.conftest import PASSWORD, Client, Clock, csrf_of, sign_in
 
 
@@ -188,7 +189,9 @@ def test_every_state_changing_request_checks_the_csrf_token(app: Starlette, sign
 
 
 def test_passwords_are_stored_as_argon2id_hashes(web_rt: Runtime) -> None:
+    web_rt.store.users.update("maya", NOW, password_hash=hash_password(PASSWORD))
     user = web_rt.store.users.get("maya")
-    assert user is not None and user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
+    assert user is not None and user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")  # argon2's defaults
+    assert PASSWORD not in user.password_hash
     assert check_password(user, PASSWORD) and not check_password(user, PASSWORD + " ")
     assert not check_password(None, PASSWORD)  # an unknown name is checked against a dummy hash, never accepted
