@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import signal
 import socket
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
@@ -235,3 +240,22 @@ def test_a_wrong_type_is_refused_not_read_as_no_edit(api: Callable[[str], Client
     after = web_rt.store.suggestions.get(item.id)
     assert after is not None and (after.status, after.assignee, after.version) == ("pending", "tom", item.version + 1)
     assert web_rt.store.outbox.counts() == {}
+
+
+def test_ronr_serve_serves_until_interrupted(make_project: Callable[..., Path]) -> None:
+    config = make_project()
+    ronr = Path(sys.executable).parent / "ronr"
+    proc = subprocess.Popen([str(ronr), "--config", str(config), "serve", "--port", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        banner = proc.stdout.readline()
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/", banner)
+        assert found and found.group(1) != "0", banner
+        page = httpx.get(f"http://127.0.0.1:{found.group(1)}/login", timeout=10)
+        assert page.status_code == 200 and "Sign in" in page.text
+        assert page.headers["content-security-policy"] and "server" not in page.headers
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
