@@ -29,6 +29,7 @@ from bot.web.security import (
 from bot.web.views import PAGE_SIZE, clean, diff_words, page_number, queue_filter, sla
 
 LOGIN_COOKIE = "ronr_login"
+AUDIT_PAGES = 200  # the newest 10,000 actions can be paged through
 SESSION_COOKIE = "ronr_session"
 
 
@@ -190,10 +191,11 @@ async def act(request: Request) -> Response:
 async def audit_page(request: Request) -> Response:
     """Every action, who and when, with the diff between the suggested and the final text."""
     w = web(request)
-    page = page_number(request.query_params.get("page"))
+    page = min(page_number(request.query_params.get("page")), AUDIT_PAGES)  # each page reads every newer entry
     entries = w.rt.store.audit.recent(PAGE_SIZE * page + 1)[PAGE_SIZE * (page - 1):]
-    return render(request, "audit.html", entries=entries[:PAGE_SIZE], more=len(entries) > PAGE_SIZE, page=page,
-                  diff_words=diff_words)
+    more = len(entries) > PAGE_SIZE and page < AUDIT_PAGES
+    return render(request, "audit.html", entries=entries[:PAGE_SIZE], more=more, page=page, diff_words=diff_words,
+                  last=AUDIT_PAGES, shown=AUDIT_PAGES * PAGE_SIZE)
 
 
 routes: list[BaseRoute] = [

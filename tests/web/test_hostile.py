@@ -25,6 +25,7 @@ PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "\"><sv
             "%_\\", "x" * 20_500, "+1h", "2026-11-21T09:00", "P1", "maya", "-", "", " ", "9" * 30]
 hostile = st.one_of(st.sampled_from(PAYLOADS), st.text(max_size=300),
                     st.builds(lambda a, b: a + b, st.sampled_from(PAYLOADS), st.text(max_size=40)))
+in_url = hostile.map(lambda value: value[:4000])  # a query string past 64 KB is refused by the client itself
 FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -70,7 +71,7 @@ def test_every_form_field_takes_hostile_input(signed_in: Callable[[str], Client]
 
 @FAST
 @given(params=st.dictionaries(st.sampled_from(["q", "platform", "intent", "priority", "account", "assignee", "page",
-                                               "snoozed", "partial"]), hostile, max_size=4))
+                                               "snoozed", "partial"]), in_url, max_size=4))
 def test_queue_filters_take_hostile_input(signed_in: Callable[[str], Client], params: dict[str, str]) -> None:
     r = _client(signed_in).get("/queue", params=params)
     assert r.status_code == 200
@@ -82,13 +83,14 @@ def test_queue_filters_take_hostile_input(signed_in: Callable[[str], Client], pa
 def test_login_takes_hostile_input(app: Starlette, name: str, password: str, next_: str, token: str | None) -> None:
     client = Client(app)
     real = client.get("/login").text.split('name="login_token" value="')[1].split('"')[0]
-    r = client.post("/login", data={"name": name, "password": password, "login_token": token or real, "next": next_})
-    assert r.status_code in ((401, 429) if token is None or token == real else (403,))
+    sent = token or real
+    r = client.post("/login", data={"name": name, "password": password, "login_token": sent, "next": next_})
+    assert r.status_code in ((401, 429) if sent == real else (403,))
     _inert(r.text)
 
 
 @FAST
-@given(page=hostile, action=hostile)
+@given(page=in_url, action=in_url)
 def test_audit_page_and_action_names_take_hostile_input(signed_in: Callable[[str], Client], web_rt: Runtime,
                                                         page: str, action: str) -> None:
     client = _client(signed_in)
@@ -103,7 +105,7 @@ def test_audit_page_and_action_names_take_hostile_input(signed_in: Callable[[str
 
 
 @FAST
-@given(back=hostile)
+@given(back=in_url)
 def test_item_page_takes_a_hostile_back_link(signed_in: Callable[[str], Client], web_rt: Runtime, back: str) -> None:
     item = _pending(web_rt)
     r = _client(signed_in).get(f"/items/{item.id}", params={"back": back})
@@ -148,7 +150,7 @@ def test_user_forms_take_hostile_input(signed_in: Callable[[str], Client], web_r
 
 @FAST
 @given(params=st.dictionaries(st.sampled_from(["limit", "offset", "q", "platform", "intent", "priority", "account",
-                                               "assignee", "snoozed"]), hostile, max_size=4))
+                                               "assignee", "snoozed"]), in_url, max_size=4))
 def test_api_list_parameters_take_hostile_input(app: Starlette, web_rt: Runtime, params: dict[str, str]) -> None:
     r = _api(app, web_rt).get("/api/queue", params=params)
     assert r.status_code == 200

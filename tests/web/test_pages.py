@@ -193,3 +193,10 @@ def test_item_page_shows_author_history_trend_thread_reasons_rule_reply_and_foll
         assert str(escape(reason)) in html, reason
     assert f"<code>{item.rule_id}</code>: {escape(rule.title)}" in html
     assert str(escape(item.text)) in html and str(escape(item.follow_up)) in html
+
+
+def test_audit_pages_stop_at_the_newest_ten_thousand(signed_in: Callable[[str], Client], web_rt: Runtime) -> None:
+    client = signed_in("maya")
+    assert "No older actions" in client.get("/audit?page=2").text
+    far = client.get("/audit?page=99999")
+    assert far.status_code == 200 and "Page 200" in far.text and "newest 10,000 actions" in far.text
