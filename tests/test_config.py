@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from bot.config import ConfigError, load_settings
+from bot.config.settings import BrandSettings, Settings
 from tests.conftest import CONFIG, REPO
 
 
@@ -137,7 +138,7 @@ def test_config_check_makes_the_start_up_checks_of_other_commands(make_project: 
     assert len(result.output.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("command", [["poll"], ["queue"], ["dispatch"]])
+@pytest.mark.parametrize("command", [["poll"], ["queue"], ["dispatch"], ["run", "--no-web"]])
 def test_a_missing_policies_folder_is_a_configuration_error(make_project: Callable[..., Path],
                                                             command: list[str]) -> None:
     path = make_project(config=CONFIG + '\n[policies]\npath = "nowhere"\n')
@@ -156,3 +157,12 @@ def test_a_secret_pasted_into_an_env_key_is_refused_and_never_echoed(tmp_path: P
     assert "connectors.x.bearer_token_env: expected the NAME of an environment variable" in result.output
     assert token not in result.output and "AAAAAAAA" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_accounts_are_labelled_as_people_write_them_on_their_platform() -> None:
+    settings = Settings(brand=BrandSettings(name="Nimbus Home", keywords=["nimbus"]),
+                        accounts={"x": ["nimbushome", "shared"], "reddit": ["NimbusHome", "shared"]})
+    assert settings.account_label("nimbushome") == "@nimbushome"
+    assert settings.account_label("NimbusHome") == "u/NimbusHome"
+    assert settings.account_label("shared") == "shared (X and Reddit)"
+    assert settings.account_label("gone") == "gone"

@@ -24,7 +24,8 @@ import click
 
 from bot.cli.context import ConfigProblem, now, state
 from bot.clock import utcnow
-from bot.config import Settings
+from bot.config import ConfigError, Settings
+from bot.config.loader import check_policies_folder
 from bot.daemon import AlreadyRunning, Daemon, InstanceLock
 from bot.daemon.scheduler import parse_hhmm
 from bot.logs import secret_values, setup_logging
@@ -50,6 +51,10 @@ def _check(settings: Settings) -> None:
         parse_hhmm(settings.daemon.maintenance_time, "maintenance_time")
     except ValueError as exc:
         raise ConfigProblem(f"{settings.source}: {exc}") from None
+    try:
+        check_policies_folder(settings)
+    except ConfigError as exc:
+        raise ConfigProblem(str(exc)) from None
     if settings.daemon.dispatch_seconds <= 0 or settings.daemon.heartbeat_seconds <= 0:
         raise ConfigProblem(f"{settings.source}: daemon.dispatch_seconds and daemon.heartbeat_seconds must be "
                             "greater than 0; fix bot.toml")
