@@ -82,9 +82,14 @@ def weekly_report(rt: Runtime, now: datetime) -> Outcome:
     except ReportError as exc:
         return Outcome(f"week {week}: not sent", error=str(exc))
     summary = (f"week {week}: sent {len(outcome.sent)}, already sent {len(outcome.already)}, "
-               f"failed {len(outcome.failed)}")
-    errors = "; ".join(f"{what}: {why}" for what, why in outcome.failed)
-    return Outcome(summary, error=f"not sent, retried next run: {errors}" if errors else "")
+               f"failed {len(outcome.failed)}, uncertain {len(outcome.uncertain)}")
+    problems = []
+    if outcome.failed:
+        problems.append("not sent, retried next run: " + "; ".join(f"{what}: {why}" for what, why in outcome.failed))
+    if outcome.uncertain:
+        problems.append("uncertain, never resent by itself (see ronr report): "
+                        + "; ".join(f"{what}: {why}" for what, why in outcome.uncertain))
+    return Outcome(summary, error=" | ".join(problems))
 
 
 def maintenance(rt: Runtime, now: datetime, backup_dir: Path, keep: int) -> Outcome:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -81,6 +82,30 @@ def test_weekly_report_without_recipients_is_a_recorded_failure(rt: Runtime) -> 
     outcome = jobs.weekly_report(rt, NOW)
     assert "not sent" in outcome.summary
     assert "report.recipients: nobody to send to" in outcome.error
+
+
+def test_weekly_report_names_an_uncertain_email_as_an_error_and_sends_nothing(
+        make_project: Callable[..., Path]) -> None:
+    from bot.config import load_settings
+    from bot.report.weekly import last_week
+    from bot.runtime import build_runtime
+    from tests.conftest import CONFIG
+
+    config = CONFIG + '\n[report.recipients]\n"*" = ["lead@nimbus.example"]\n'
+    rt = build_runtime(load_settings(make_project(config=config)))
+    try:
+        poll_once(rt, NOW)
+        week = last_week(NOW, rt.settings.timezone)
+        row = rt.store.reports.claim(week, "lead@nimbus.example", ("nimbushome",), "<id@x>", NOW)
+        assert row is not None
+        rt.store.reports.committing(row.id, NOW)  # as if the process died before the server's answer
+        outcome = jobs.weekly_report(rt, NOW)
+        assert outcome.summary == f"week {week}: sent 0, already sent 0, failed 0, uncertain 1"
+        assert outcome.error.startswith("uncertain, never resent by itself (see ronr report): ")
+        assert f"{week} lead@nimbus.example" in outcome.error
+        assert [r.status for r in rt.store.reports.for_week(week)] == ["uncertain"]
+    finally:
+        rt.close()
 
 
 def test_a_paused_connector_is_first_polled_when_its_pause_ends(rt: Runtime) -> None:
