@@ -16,6 +16,12 @@ Priority = Literal["P1", "P2", "P3", "P4"]
 MentionKind = Literal["mention", "answer"]
 
 
+def written_handle(platform: str, handle: str) -> str:
+    """A handle as people write it on ``platform``: u/name on Reddit, @name elsewhere (whatever prefix it had)."""
+    bare = handle.strip().removeprefix("u/").lstrip("@")
+    return ("u/" if platform == "reddit" else "@") + bare
+
+
 @dataclass(frozen=True)
 class Author:
     """A person (or bot) on a platform, as the platform describes them."""

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.models import written_handle
 from bot.socialid import NEGATIVE, POSITIVE, recovered
 
 RECOMMENDS = re.compile(r"\b(recommend\w*|you should (get|try|buy)|check out|go with|can't fault|5 stars|"
@@ -61,6 +62,11 @@ class Relationship:
     advocacy: int
     recommendations: int
     churn_signals: tuple[str, ...]
+
+    @property
+    def shown_handle(self) -> str:
+        """The handle as people write it on the author's platform (u/name, @name)."""
+        return written_handle(self.platform, self.handle)
 
     @property
     def trend(self) -> float:

@@ -41,6 +41,7 @@ class LoopRecord(LoopFacts):
     loop_id: int = 0
     author_id: int = 0
     author_handle: str = ""
+    author_platform: str = ""
     rule_id: str = ""
     answer_text: str = ""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from bot.cli.demo_cmd import next_commands, program
 from bot.config import load_settings
 from bot.models import Author, Mention
 from bot.policy.guardrails import shown_handle
+from bot.socialid import week_of
 from bot.store import Store
 from tests.conftest import NOW, REPO
 
@@ -51,6 +53,11 @@ def test_demo_runs_the_whole_loop(tmp_path: Path) -> None:
     assert f"{past} mentions ingested" in result.output
     for part in ("Top of the queue", "Social ID of the sample history", "queue show", "Try next:"):
         assert part in result.output
+    social = result.output.split("Social ID of the sample history", 1)[1].split("Try next:", 1)[0].splitlines()[3:]
+    rows = [line.split()[:2] for line in social if line.strip()]
+    this_week = week_of(datetime.now(UTC), load_settings(REPO / "bot.toml").timezone)
+    assert rows and all(week < this_week for _, week in rows)  # finished weeks only
+    assert {account for account, _ in rows} == {"u/NimbusHome", "@nimbushome", "@nimbussupport"}
     intents = {line.split()[0] for line in result.output.split("intent ", 1)[1].split("\n\n", 1)[0].splitlines()[2:]}
     assert intents >= {"complaint", "question", "praise", "purchase_intent", "churn_risk", "crisis", "bug_report",
                        "feature_request", "spam", "off_topic"}  # every kind the sample was written to hold

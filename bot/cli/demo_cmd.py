@@ -82,14 +82,14 @@ def demo_cmd(serve: bool | None, port: int) -> None:
         click.echo(table(["id", "pri", "author", "intents", "mention"],
                          [(i.id, i.priority, shown_handle(i.mention), ",".join(i.intents), i.mention.text)
                           for i in pending], max_width=60))
-        weeks = sorted({week_of(moment - timedelta(days=7 * k), settings.timezone)
-                        for k in range(4, -1, -1)})
+        # finished weeks only: a week that began this morning would be judged on a loop or two
+        weeks = sorted({week_of(moment - timedelta(days=7 * k), settings.timezone) for k in range(4, 0, -1)})
         results = [r for w in weeks for r in compute(rt, w) if r.loops]
-        click.echo("\nSocial ID of the sample history, per account and week:")
-        click.echo(render(results))
+        click.echo("\nSocial ID of the sample history, per account and finished week:")
+        click.echo(render(results, rt.settings.account_label))
         click.echo("\nTry next:")
         click.echo(next_commands(cli.database is None and db_path == settings.resolve(settings.database.path),
-                                 db_path, pending[0].id if pending else None, weeks[-1]))
+                                 db_path, pending[0].id if pending else None, week_of(moment, settings.timezone)))
         login = demo_login(rt) if serve or (serve is None and sys.stdin.isatty()) else None
     finally:
         rt.close()

@@ -22,7 +22,7 @@ def relationships_cmd(top: int, account: str | None) -> None:
             click.echo("No conversations recorded yet" + (f" for {account}" if account else "") +
                        ". Run `ronr poll` first.")
             return
-        rows = [("@" + r.handle, r.platform, r.interactions, f"{r.first_contact:%Y-%m-%d}",
+        rows = [(r.shown_handle, r.platform, r.interactions, f"{r.first_contact:%Y-%m-%d}",
                  f"{r.last_contact:%Y-%m-%d}", r.spark, f"{r.trend:+.2f}", r.recovered,
                  f"{r.advocacy} ({r.recommendations} recommending)" if r.recommendations else r.advocacy, r.status,
                  ", ".join(r.churn_signals))

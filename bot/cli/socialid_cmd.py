@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
 from bot.cli.context import ConfigProblem, now, runtime
@@ -31,12 +33,13 @@ def compute(rt: Runtime, week: str, account: str | None = None) -> list[SocialId
     return [account_history(rt.store, a, week, rt.settings.timezone, options, weeks=1)[0][-1] for a in accounts]
 
 
-def render(results: list[SocialId]) -> str:
-    """A table of Social IDs with a bar for the overall score."""
+def render(results: list[SocialId], label: Callable[[str], str] = str) -> str:
+    """A table of Social IDs with a bar for the overall score; ``label`` names each account (e.g.
+    :meth:`bot.config.Settings.account_label`)."""
     def fmt(v: float | None) -> str:
         return "—" if v is None else f"{v:.0f}"
 
-    rows = [(r.account, r.week, fmt(r.overall), bar(r.overall, 10), fmt_change(r.change), fmt(r.responsiveness),
+    rows = [(label(r.account), r.week, fmt(r.overall), bar(r.overall, 10), fmt_change(r.change), fmt(r.responsiveness),
              fmt(r.relevance), fmt(r.demeanor), f"{r.replied}/{r.loops}", f"{r.sla_met}/{r.loops}",
              fmt_minutes(r.median_response_minutes), fmt_minutes(r.p90_response_minutes), r.recovered)
             for r in results]
@@ -59,5 +62,5 @@ def socialid_cmd(week: str | None, account: str | None) -> None:
         if not results:
             click.echo("No conversations recorded yet. Run `ronr poll` and approve some replies first.")
             return
-        click.echo(render(results))
+        click.echo(render(results, rt.settings.account_label))
         click.echo("\nFormula: docs/social-id.md")

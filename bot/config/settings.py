@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from bot.models import written_handle
+
 
 def secret(env_name: str) -> str | None:
     """Return the value of the environment variable named ``env_name``, or None when unset/empty."""
@@ -275,6 +277,14 @@ class Settings:
         """Resolve a path from the file against :attr:`root`."""
         path = Path(relative)
         return path if path.is_absolute() else self.root / path
+
+    def account_label(self, account: str) -> str:
+        """One of our accounts as people write it: "@name" on X, "u/name" on Reddit; a name configured on both
+        platforms (their figures are shared) says so, and a name in the data but not in the file is shown as is."""
+        platforms = [p for p in ("x", "reddit") if account in self.accounts.get(p, [])]
+        if len(platforms) == 1:
+            return written_handle(platforms[0], account)
+        return f"{account} (X and Reddit)" if platforms else account
 
     def our_handles(self, platform: str) -> set[str]:
         """Lower-cased handles of our own accounts on ``platform``."""

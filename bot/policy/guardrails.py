@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.models import Mention
+from bot.models import Mention, written_handle
 
 Stage = Literal["suggest", "post"]
 
@@ -82,8 +82,7 @@ def handle_key(handle: str) -> str:
 
 def shown_handle(mention: Mention) -> str:
     """The author's handle as people write it on the mention's platform: u/name on Reddit, @name elsewhere."""
-    handle = mention.author.handle.strip().removeprefix("u/").lstrip("@")
-    return ("u/" if mention.platform == "reddit" else "@") + handle
+    return written_handle(mention.platform, mention.author.handle)
 
 
 # X's weighted length (twitter-text v3): code points in these ranges weigh 1, all others 2; a URL

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from bot.approvals_stats import RuleFigures, per_rule
 from bot.config import Settings
+from bot.models import written_handle
 from bot.policy import Rule
 from bot.relationships import Relationship, ledger_entry, rank
 from bot.socialid import (
@@ -46,6 +47,7 @@ class AccountWeek:
     """One account's week: its Social ID, the weeks before it, and the conversations that stood out."""
 
     account: str
+    label: str  # as people write it, e.g. "u/NimbusHome" (Settings.account_label)
     current: SocialId
     history: tuple[SocialId, ...]
     recoveries: tuple[Highlight, ...]
@@ -103,8 +105,8 @@ def account_history(store: Store, account: str, week: str, tz: str, options: Opt
 
 
 def _highlight(lp: LoopRecord, note: str) -> Highlight:
-    return Highlight(handle=lp.author_handle, mention=lp.mention_text, reply=lp.reply_text, answer=lp.answer_text,
-                     note=note)
+    return Highlight(handle=written_handle(lp.author_platform, lp.author_handle), mention=lp.mention_text,
+                     reply=lp.reply_text, answer=lp.answer_text, note=note)
 
 
 def highlights(loops: Sequence[LoopRecord], options: Options
@@ -149,7 +151,8 @@ def week_figures(store: Store, settings: Settings, rules: Sequence[Rule], week: 
     for account in chosen:
         history, loops = account_history(store, account, week, settings.timezone, options)
         recoveries, missed, breaches = highlights(loops, options)
-        result.append(AccountWeek(account, history[-1], tuple(history), recoveries, missed, breaches))
+        result.append(AccountWeek(account, settings.account_label(account), history[-1], tuple(history), recoveries,
+                                  missed, breaches))
     only = chosen[0] if len(chosen) == 1 else None
     people = ledger(store, only, 5, min(now, end + timedelta(days=1)))
     rows = [r for a in chosen for r in store.reports.decisions(start, end, a)]

@@ -93,6 +93,6 @@ def render_html(figures: WeekFigures) -> str:
 def subject(figures: WeekFigures) -> str:
     """"Nimbus Home Social ID, week 2026-W47: nimbushome 72 (+4.0), ..." — the numbers at a glance."""
     # ASCII signs: Python's header folding drops a space next to a long run of encoded words
-    parts = [f"{a.account} {fmt_score(a.current.overall)}"
+    parts = [f"{a.label} {fmt_score(a.current.overall)}"
              + ("" if a.current.change is None else f" ({a.current.change:+.1f})") for a in figures.accounts]
     return f"{figures.brand} Social ID, week {figures.week}: " + (", ".join(parts) or "no conversations")

@@ -15,6 +15,7 @@ from bot.socialid import LoopRecord
 from bot.store.database import iso, parse_time
 
 _WEEK_SQL = """SELECT l.*, m.text AS mention_text, s.text AS suggested_text, s.rule_id, a.handle,
+    a.platform AS author_platform,
     ans.text AS answer_text
   FROM loops l JOIN mentions m ON m.id = l.mention_id JOIN authors a ON a.id = l.author_id
   LEFT JOIN suggestions s ON s.mention_id = l.mention_id AND s.kind = 'reply'
@@ -30,7 +31,7 @@ def _record(r: dict[str, Any]) -> LoopRecord:
         suggested_text=r["suggested_text"] or "", answered_at=parse_time(r["answered_at"]),
         answer_compound=None if r["answer_compound"] is None else float(r["answer_compound"]),
         loop_id=int(r["id"]), author_id=int(r["author_id"]), author_handle=r["handle"], rule_id=r["rule_id"] or "",
-        answer_text=r["answer_text"] or "",
+        answer_text=r["answer_text"] or "", author_platform=r["author_platform"],
     )
 
 

@@ -56,7 +56,8 @@ def test_the_email_renders_with_its_chart_and_loads_nothing_remote(sample_db: Pa
     assert len(current) == len(figures.accounts) == 3
     for _, score, height in current:
         assert height == pytest.approx(int(score) / 100 * CHART_HEIGHT, abs=1.5)  # drawn to scale
+    assert {a.label for a in figures.accounts} == {"u/NimbusHome", "@nimbushome", "@nimbussupport"}
     for account in figures.accounts:
-        assert f"@{account.account}" in visible
+        assert account.label in visible
     assert "Turned around this week" in visible and "Queue health now" in visible
     assert (tmp_path / "week.png").stat().st_size > 50_000

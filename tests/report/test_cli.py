@@ -32,8 +32,8 @@ def test_socialid_prints_every_account_and_weights_come_from_bot_toml(project: C
     code, output = ronr(project(25), "socialid", "--week", WEEK)
     assert code == 0, output
     table = rows(output)
-    assert set(table) >= {"NimbusHome", "nimbushome", "nimbussupport"}
-    overall, responsiveness = table["nimbushome"][2], table["nimbushome"][6]
+    assert set(table) >= {"u/NimbusHome", "@nimbushome", "@nimbussupport"}  # Reddit's and X's told apart
+    overall, responsiveness = table["@nimbushome"][2], table["@nimbushome"][6]
     assert overall != responsiveness  # the default weights mix the three parts
 
     only_speed = project(25, extra='[socialid]\nweights = {responsiveness = 1, relevance = 0, demeanor = 0}\n')

@@ -41,7 +41,7 @@ def test_dashboard_shows_the_weeks_figures_and_trend(sample_rt: Runtime, viewer:
     assert "content-security-policy" in page.headers and " style=" not in page.text  # CSP: no inline styles
     for account in figures.accounts:
         s = account.current
-        assert f"Social ID {s.overall:.0f} for @{account.account}" in page.text
+        assert f"Social ID {s.overall:.0f} for {account.label}" in page.text
         assert f"{s.replied} of {s.loops} that needed a reply" in page.text
         assert page.text.count(f"<title>{account.history[0].week}:") >= 1
     assert "Queue health now" in page.text and "Reply templates this week" in page.text
@@ -58,8 +58,9 @@ def test_relationships_page_lists_the_ledger(sample_rt: Runtime, viewer: Client)
     top = ledger(sample_rt.store, None, 10, NOW)
     page = viewer.get("/relationships?top=10")
     assert page.status_code == 200
-    handles = re.findall(r"<b>@([^<]+)</b>", page.text)
-    assert handles == [r.handle for r in top]
+    handles = re.findall(r"<b>((?:@|u/)[^<]+)</b>", page.text)
+    assert handles == [r.shown_handle for r in top]
+    assert {r.platform for r in top} == {"x", "reddit"}  # so both ways of writing a handle are checked
     one = viewer.get("/relationships?account=nimbussupport&top=5")
     assert one.status_code == 200 and 'selected>nimbussupport' in one.text
     assert viewer.get("/relationships?top=many").status_code == 400

@@ -26,9 +26,10 @@ def figures() -> WeekFigures:
                     recovered=1, previous=66.5)
     earlier = SocialId("nimbushome", "2026-W46", 2, 2, 0, 80.0, 40.0, 75.0, 66.5, 30.0, 30.0)
     start = datetime(2026, 11, 16, tzinfo=UTC)
-    spotlight = Highlight("jess<b>", HOSTILE, "Sorry Jess, DM us?", "thanks, fixed!", "-0.60 → +0.80")
+    spotlight = Highlight("@jess<b>", HOSTILE, "Sorry Jess, DM us?", "thanks, fixed!", "-0.60 → +0.80")
     return WeekFigures(week="2026-W47", start=start, end=start + timedelta(days=7), brand="Nimbus Høme",
-                       accounts=(AccountWeek("nimbushome", week, (earlier, week), (spotlight,), (spotlight,), ()),),
+                       accounts=(AccountWeek("nimbushome", "@nimbushome", week, (earlier, week), (spotlight,),
+                                              (spotlight,), ()),),
                        relationships=(PERSON,), rules=(RULE,), queue=QueueHealth(4, 1, start, 0, 0), web_url="https://ronr.example")
 
 
@@ -45,7 +46,7 @@ def test_text_and_subject_carry_the_numbers() -> None:
     assert "Responsiveness 57 · Relevance 60 · Demeanor 100" in text
     assert "Last 2 weeks: W46 66 · W47 71" in text
     assert "16–22 Nov 2026" in text and "Queue now: 4 waiting for approval, 1 past their SLA" in text
-    assert subject(figures()) == "Nimbus Høme Social ID, week 2026-W47: nimbushome 71 (+4.2)"
+    assert subject(figures()) == "Nimbus Høme Social ID, week 2026-W47: @nimbushome 71 (+4.2)"
 
 
 def test_per_rule_figures_and_the_ledger_are_in_both_parts() -> None:
@@ -72,16 +73,17 @@ def test_highlights_pick_the_best_recoveries_the_missed_and_the_late() -> None:
         return LoopRecord(account="a", priority="P2", opened_at=opened, sla_due=opened + timedelta(hours=4),
                           mention_text=f"{handle} wrote", mention_compound=mention, close_reason=reason,
                           replied_at=replied, reply_text="Sorry, DM us?" if replied else "", suggested_text="",
-                          answer_compound=answer, author_handle=handle)
+                          answer_compound=answer, author_handle=handle,
+                          author_platform="reddit" if handle == "small" else "x")
 
     loops = [lp("small", 1, -0.1, 0.1), lp("big", 1, -0.9, 0.9), lp("gone", None, reason="missed"),
              lp("overdue", None), lp("fresh", None, opened_h=8), lp("slow", 10),
              lp("declined", None, reason="declined")]
     options = Options(sla_hours={"P2": 4.0}, as_of=t0 + timedelta(hours=10))
     recoveries, missed, late = highlights(loops, options)
-    assert [h.handle for h in recoveries] == ["big", "small"]  # biggest swing first
+    assert [h.handle for h in recoveries] == ["@big", "u/small"]  # biggest swing first, written as on its platform
     assert recoveries[0].note == "-0.90 → +0.90"
-    assert [h.handle for h in missed] == ["gone", "overdue"]  # "fresh" is inside its SLA; "declined" was a decision
-    assert [(h.handle, h.note) for h in late] == [("slow", "P2, 6.0 h past the SLA")]
+    assert [h.handle for h in missed] == ["@gone", "@overdue"]  # "fresh" is inside its SLA; "declined" was a decision
+    assert [(h.handle, h.note) for h in late] == [("@slow", "P2, 6.0 h past the SLA")]
     html, text = render_html(figures()), render_text(figures())
     assert "Needs attention" in html and "missed (-0.60 → +0.80): @jess<b>" in text

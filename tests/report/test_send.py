@@ -38,7 +38,7 @@ def test_the_email_arrives_once_with_both_parts_and_non_ascii_intact(
     mail_from, rcpt, raw = recorder.messages[0]
     assert (mail_from, rcpt) == ("ronr@nimbus.example", ["lead@nimbus.example"])
     msg = parse(raw)
-    assert msg["Subject"].startswith(f"Nimbus Høme Social ID, week {WEEK}: NimbusHome ")
+    assert msg["Subject"].startswith(f"Nimbus Høme Social ID, week {WEEK}: u/NimbusHome ")
     assert str(msg["To"]) == "Zoë Brand-Lead <lead@nimbus.example>"
     assert str(msg["From"]) == "Nimbus Høme RonR <ronr@nimbus.example>"
     assert msg["Message-ID"].startswith(f"<ronr-{WEEK}-") and msg["Date"]
