@@ -49,7 +49,9 @@ def poll_connector(rt: Runtime, name: str, now: datetime, report: PollReport) ->
         report.errors[name] = str(exc)
         return
     except ConnectorError as exc:
-        rt.store.mentions.record_poll_error(name, str(exc), now)
+        # a transient fault waits out the connector's capped, jittered backoff (a pause, never a disable)
+        backoff = exc.retry_at if exc.transient and exc.retry_at and exc.retry_at > now else None
+        rt.store.mentions.record_poll_error(name, str(exc), now, paused_until=backoff)
         report.errors[name] = str(exc)
         log.warning("poll failed", extra={"connector": name, "error": str(exc)})
         return

@@ -81,6 +81,11 @@ def test_rejected_credentials_stop_only_that_connector_and_a_fault_never_disable
         fx.fail_next(3, 503)  # more than the immediate retries: this poll fails, transiently
         report = poll_once(rt, NOW + timedelta(minutes=15))
         assert "transient" in report.errors["x"] and "x" in rt.connectors
+        retry_at = rt.store.mentions.cursor_state("x").paused_until  # the backoff of a first failure: 15-30 s
+        assert retry_at is not None and 15 <= (retry_at - NOW - timedelta(minutes=15)).total_seconds() <= 30
+        report = poll_once(rt, retry_at - timedelta(seconds=1))  # too soon: X waits, Reddit polls
+        assert report.skipped["x"].startswith("paused until") and "reddit" not in report.skipped
+        assert not fx.faults
         report = poll_once(rt, NOW + timedelta(minutes=30))  # the next poll just works
         assert report.errors == {} and report.new["x"] == 1
         assert rt.store.mentions.id_of("x", tweet) and rt.store.mentions.id_of("reddit", post)
