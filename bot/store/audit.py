@@ -30,10 +30,24 @@ class AuditStore:
         with transaction(self.db):
             self.db.execute(RECORD_SQL, [iso(now), actor, action, entity, entity_id, detail_json(detail)])
 
-    def recent(self, limit: int = 100, entity: str | None = None, entity_id: int | None = None) -> list[dict[str, Any]]:
-        """Newest entries first, optionally for one entity."""
-        where, params = "", []
+    def recent(self, limit: int = 100, entity: str | None = None, entity_id: int | None = None,
+               before: int | None = None, after: int | None = None) -> list[dict[str, Any]]:
+        """Newest entries first, optionally for one entity; ``before``/``after`` an entry id give the ``limit``
+        entries just older/newer than it (keyset paging: any page of a long history costs the same)."""
+        conditions: list[str] = []
+        params: list[Any] = []
         if entity is not None:
-            where, params = " WHERE entity = ? AND entity_id = ?", [entity, entity_id]
-        rows = self.db.query(f"SELECT * FROM audit{where} ORDER BY id DESC LIMIT ?", [*params, limit])
+            conditions.append("entity = ? AND entity_id = ?")
+            params += [entity, entity_id]
+        if before is not None:
+            conditions.append("id < ?")
+            params.append(before)
+        if after is not None:
+            conditions.append("id > ?")
+            params.append(after)
+        where = " WHERE " + " AND ".join(conditions) if conditions else ""
+        order = "ASC" if after is not None and before is None else "DESC"
+        rows = list(self.db.query(f"SELECT * FROM audit{where} ORDER BY id {order} LIMIT ?", [*params, limit]))
+        if order == "ASC":
+            rows.reverse()
         return [{**r, "detail": json.loads(r["detail"])} for r in rows]

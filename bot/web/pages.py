@@ -26,10 +26,9 @@ from bot.web.security import (
     throttled,
     token_hash,
 )
-from bot.web.views import PAGE_SIZE, clean, diff_words, page_number, queue_filter, sla
+from bot.web.views import PAGE_SIZE, clean, diff_words, entry_id, page_number, queue_filter, sla
 
 LOGIN_COOKIE = "ronr_login"
-AUDIT_PAGES = 200  # the newest 10,000 actions can be paged through
 SESSION_COOKIE = "ronr_session"
 
 
@@ -191,11 +190,17 @@ async def act(request: Request) -> Response:
 async def audit_page(request: Request) -> Response:
     """Every action, who and when, with the diff between the suggested and the final text."""
     w = web(request)
-    page = min(page_number(request.query_params.get("page")), AUDIT_PAGES)  # each page reads every newer entry
-    entries = w.rt.store.audit.recent(PAGE_SIZE * page + 1)[PAGE_SIZE * (page - 1):]
-    more = len(entries) > PAGE_SIZE and page < AUDIT_PAGES
-    return render(request, "audit.html", entries=entries[:PAGE_SIZE], more=more, page=page, diff_words=diff_words,
-                  last=AUDIT_PAGES, shown=AUDIT_PAGES * PAGE_SIZE)
+    before, after = entry_id(request.query_params.get("before")), entry_id(request.query_params.get("after"))
+    if before is None and after is not None:  # newer than `after`: the page just above it
+        entries = w.rt.store.audit.recent(PAGE_SIZE + 1, after=after)
+        newer, entries = len(entries) > PAGE_SIZE, entries[-PAGE_SIZE:]
+        older = True
+    else:
+        entries = w.rt.store.audit.recent(PAGE_SIZE + 1, before=before)
+        older, entries = len(entries) > PAGE_SIZE, entries[:PAGE_SIZE]
+        newer = before is not None
+    return render(request, "audit.html", entries=entries, diff_words=diff_words, paged=before is not None or
+                  after is not None, newer=newer and bool(entries), older=older and bool(entries))
 
 
 routes: list[BaseRoute] = [

@@ -80,6 +80,15 @@ def page_number(value: str | None) -> int:
         return 1
 
 
+def entry_id(value: str | None) -> int | None:
+    """A positive row id from a query parameter (missing or bad values mean none)."""
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if 0 < number < 2**63 else None
+
+
 def parse_until(value: str, now: datetime, tz: str) -> datetime:
     """A snooze time: "+90m", "+4h", "+1d", or an ISO time (without an offset it is in the brand's timezone)."""
     text = value.strip()

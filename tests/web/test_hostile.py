@@ -94,7 +94,7 @@ def test_login_takes_hostile_input(app: Starlette, name: str, password: str, nex
 def test_audit_page_and_action_names_take_hostile_input(signed_in: Callable[[str], Client], web_rt: Runtime,
                                                         page: str, action: str) -> None:
     client = _client(signed_in)
-    r = client.get("/audit", params={"page": page})
+    r = client.get("/audit", params={"before": page, "after": page})
     assert r.status_code == 200
     _inert(r.text)
     item = _pending(web_rt)
