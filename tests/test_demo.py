@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+import signal
+import subprocess
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -99,3 +103,30 @@ def test_reddit_authors_are_shown_as_reddit_writes_them() -> None:
     post = Mention(platform="reddit", platform_id="c1", author=author, text="t", created_at=NOW, account="a")
     assert shown_handle(post) == "u/Curious_Toaster_3852"
     assert shown_handle(replace(post, platform="x", author=replace(author, handle="@jess"))) == "@jess"
+
+
+def test_the_demo_ends_by_serving_the_queue_with_the_login_it_prints(tmp_path: Path) -> None:
+    ronr = Path(sys.executable).parent / "ronr"
+    proc = subprocess.Popen([str(ronr), "--config", str(REPO / "bot.toml"), "--database", str(tmp_path / "demo.db"),
+                             "demo", "--serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=tmp_path)
+    try:
+        assert proc.stdout is not None
+        lines: list[str] = []
+        while not (lines and lines[-1].startswith("Sign in as")) and (line := proc.stdout.readline()):
+            lines.append(line)  # the summary, the address, then the login (the server keeps running)
+        address = re.search(r"RonR web UI on (http://127\.0\.0\.1:\d+)/", "".join(lines))
+        login = re.search(r"Sign in as (\S+) / (\S+)", "".join(lines))
+        assert address and login, "".join(lines)
+        with httpx.Client(base_url=address.group(1), timeout=10) as client:
+            token = re.search(r'name="login_token" value="([^"]+)"', client.get("/login").text)
+            assert token is not None
+            signed = client.post("/login", data={"name": login.group(1), "password": login.group(2),
+                                                 "login_token": token.group(1)})
+            assert signed.status_code == 303 and signed.headers["location"] == "/queue"
+            queue = client.get("/queue")
+            assert queue.status_code == 200 and queue.text.count('class="row"') >= 8  # the sample's pending items
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0, err
