@@ -11,7 +11,7 @@ from bot.policy.gate import audit_blocked, guard, rule_by_id
 from bot.policy.rules import TRIGGERS
 from bot.runtime import Runtime
 from bot.triage.priority import sla_due
-from bot.triage.sentiment import score_sentiment
+from bot.triage.sentiment import score_in_language
 from connectors.base import ConnectorError
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,8 @@ def check_loops(rt: Runtime, now: datetime) -> LoopReport:
             with rt.store.atomic():
                 ids = rt.store.mentions.insert(connector.name if connector else "", own, now)
                 answer_id = ids[0] if ids else rt.store.mentions.id_of(first.platform, first.platform_id)
-                rt.store.loops.answered(loop.id, answer_id, first.created_at, score_sentiment(first.text).compound)
+                mood = score_in_language(first.text, first.lang).compound
+                rt.store.loops.answered(loop.id, answer_id, first.created_at, mood)
             report.answered += 1
         elif loop.replied_at is not None and now - loop.replied_at > timeout:
             rt.store.loops.close(loop.id, "timeout", loop.replied_at + timeout)

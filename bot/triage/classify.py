@@ -15,7 +15,16 @@ from bot.triage.matcher import IntentMatcher, builtin_matcher
 from bot.triage.priority import priority_score
 from bot.triage.records import record
 from bot.triage.sentiment import score_sentiment
-from bot.triage.signals import URL, RelevanceRules, language, language_of_words, language_words_of, reach, spam_signals
+from bot.triage.signals import (
+    URL,
+    RelevanceRules,
+    false_friends_in,
+    language,
+    language_of_words,
+    language_words_of,
+    reach,
+    spam_signals,
+)
 
 INTENT_HEAD: Final = 8_000  # intents are read in the first 8,000 and the last 2,000 characters (bounded work)
 INTENT_TAIL: Final = 2_000
@@ -91,13 +100,18 @@ def _off_topic(score: float, below: float) -> str:
 def triage(mention: Mention, ctx: TriageContext, now: datetime, duplicate_authors: int = 1) -> Triage:
     """Sentiment, intents, relevance, language, spam and priority for one mention, with reasons."""
     text = mention.text
-    sentiment = score_sentiment(text)
-    compound = sentiment.compound
-    reasons = [f"sentiment {sentiment.label}: VADER compound {compound:+.3f}"
-               + (f" (mean of {sentiment.segments} segments)" if sentiment.segments > 1 else "")]
     lowered = normalise(bounded(text))
     plain = URL.sub(" ", lowered) if ("http" in lowered or "www." in lowered) else lowered
     words = words_of(plain)  # shared by intents and, when exact, language
+    lang_words = language_words_of(text, lowered, words if plain is lowered else None)
+    lang, lang_reason = (language(text, mention.lang) if lang_words is None
+                         else language_of_words(lang_words, mention.lang))
+    misread = false_friends_in(lang, words)
+    sentiment = score_sentiment(text, misread)
+    compound = sentiment.compound
+    reasons = [f"sentiment {sentiment.label}: VADER compound {compound:+.3f}"
+               + (f" (mean of {sentiment.segments} segments)" if sentiment.segments > 1 else "")
+               + (f" ({lang} words VADER would read as English left out: {', '.join(misread)})" if misread else "")]
     found = detect_intents(plain, ctx.lexicons, compound, words, resolve=True)
     intents, why = found.intents, found.reasons
     score, relevance_reason = ctx.relevance_rules.score(lowered, mention.addresses_us)
@@ -126,9 +140,6 @@ def triage(mention: Mention, ctx: TriageContext, now: datetime, duplicate_author
     elif score < ctx.off_topic_below:
         intents.append("off_topic")  # kept beside what was found: a complaint about someone else is one
         reasons.append(_off_topic(score, ctx.off_topic_below))
-    lang_words = language_words_of(text, lowered, words if plain is lowered else None)
-    lang, lang_reason = (language(text, mention.lang) if lang_words is None
-                         else language_of_words(lang_words, mention.lang))
     reasons.append(lang_reason)
     author = mention.author
     reasons.append(reach(author.followers, author.verified))

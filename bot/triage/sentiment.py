@@ -17,17 +17,22 @@ and trailing 32,000 are even read (a sentence cut at those edges is scored as cu
 Each segment is scored with VADER, and compound/pos/neu/neg are averaged with weights
 equal to the segments' lengths in characters. Any input thus costs at most about as
 much as 64,000 characters (tens of milliseconds).
+
+VADER's lexicon is English. A text in another language may be given words to leave out:
+that language's common words VADER would score as English ones (German "die", "the").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Final
 
 from bot.models import Sentiment
 from bot.models import SentimentLabel as Label
+from bot.triage.lexicon import words_of
 from bot.triage.records import record
+from bot.triage.signals import false_friends_in, language
 from bot.triage.vader_fast import analyzer
 
 MAX_WHOLE_CHARS: Final = 2_000
@@ -97,8 +102,18 @@ def _bounded_segments(text: str) -> list[str]:
     return segments
 
 
-def score_sentiment(text: str) -> Sentiment:
-    """Score `text` with VADER in bounded time (long texts: see the module doc)."""
+def score_in_language(text: str, platform_lang: str | None) -> Sentiment:
+    """:func:`score_sentiment` of a text in any language: its language is told first (see
+    :func:`bot.triage.signals.language`) and that language's words VADER would misread are left out."""
+    lang, _ = language(text, platform_lang)
+    return score_sentiment(text, false_friends_in(lang, words_of(text.lower())))
+
+
+def score_sentiment(text: str, leave_out: Sequence[str] = ()) -> Sentiment:
+    """Score `text` with VADER in bounded time (long texts: see the module doc), without the words in
+    ``leave_out`` (lower-case whole words, for a text not in English; see the module doc)."""
+    if leave_out:
+        text = re.sub(r"\b(?:" + "|".join(map(re.escape, leave_out)) + r")\b", " ", text, flags=re.IGNORECASE)
     vader = analyzer()
     if len(text) <= MAX_WHOLE_CHARS:
         neg, neu, pos, compound = vader.scores(text)

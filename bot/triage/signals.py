@@ -136,6 +136,18 @@ def language(text: str, platform_lang: str | None) -> tuple[str, str]:
     return language_of_words(words_of(sample), platform_lang)
 
 
+@cache
+def _false_friends() -> dict[str, frozenset[str]]:
+    data = tomllib.loads((DATA / "languages.toml").read_text(encoding="utf-8"))
+    return {lang: frozenset(words) for lang, words in data.get("false_friends", {}).items()}
+
+
+def false_friends_in(lang: str, words: Sequence[str]) -> list[str]:
+    """The words of ``lang`` among ``words`` that VADER would score as English ones ("die" in German), sorted."""
+    friends = _false_friends().get(lang)
+    return sorted(friends.intersection(words)) if friends else []
+
+
 def language_words_of(text: str, lowered: str, words: list[str] | None = None) -> list[str] | None:
     """The words :func:`language` counts, from ``lowered`` (``text.lower()``) when that is exact; else None.
 
