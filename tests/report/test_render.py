@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.approvals_stats import RuleFigures
@@ -45,6 +46,10 @@ def test_text_and_subject_carry_the_numbers() -> None:
     assert "@nimbushome: Social ID 71 (▲ 4.2 vs last week)" in text
     assert "Responsiveness 57 · Relevance 60 · Demeanor 100" in text
     assert "Last 2 weeks: W46 66 · W47 71" in text
+    assert "1 answered back, 1 turned around, 0 follow-up questions asked" in text
+    assert "1 person answered back · 1 turned around · 0 follow-up questions asked" in render_html(figures())
+    one = replace(figures().accounts[0], current=replace(figures().accounts[0].current, questions=1))
+    assert "1 follow-up question asked" in render_text(replace(figures(), accounts=(one,)))
     assert "16–22 Nov 2026" in text and "Queue now: 4 waiting for approval, 1 past their SLA" in text
     assert subject(figures()) == "Nimbus Høme Social ID, week 2026-W47: @nimbushome 71 (+4.2)"
 
