@@ -166,3 +166,14 @@ def test_accounts_are_labelled_as_people_write_them_on_their_platform() -> None:
     assert settings.account_label("NimbusHome") == "u/NimbusHome"
     assert settings.account_label("shared") == "shared (X and Reddit)"
     assert settings.account_label("gone") == "gone"
+
+
+@pytest.mark.parametrize("command", [["queue"], ["queue", "show", "1"], ["socialid"], ["relationships"],
+                                     ["report", "--week", "2026-W47"], ["status"]])
+def test_a_mistyped_database_is_refused_not_created(make_project: Callable[..., Path], tmp_path: Path,
+                                                    command: list[str]) -> None:
+    missing = tmp_path / "typo" / "ronr.db"
+    result = CliRunner().invoke(main, ["--config", str(make_project()), "--database", str(missing), *command])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"Error: no RonR database at {missing}") and "Fix:" in result.output
+    assert not missing.parent.exists()  # nothing created on the way

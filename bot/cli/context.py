@@ -56,13 +56,18 @@ def now() -> datetime:
 
 
 @contextmanager
-def runtime(database: Path | None = None) -> Iterator[Runtime]:
-    """Open the application for one command, and close it afterwards."""
+def runtime(database: Path | None = None, existing: bool = False) -> Iterator[Runtime]:
+    """Open the application for one command, and close it afterwards. ``existing``: the command only reads
+    or decides what is stored, so a database that is not there is a wrong path (exit 2), not one to create."""
     cli = state()
     settings = cli.settings()
+    path = database or cli.database or settings.resolve(settings.database.path)
     try:
         check_policies_folder(settings)
-        rt = build_runtime(settings, database or cli.database)
+        if existing and not path.exists():
+            raise ConfigProblem(f"no RonR database at {path}: nothing has been stored there yet. Fix: check "
+                                "--database, RONR_DATABASE or database.path, or run `ronr poll` first")
+        rt = build_runtime(settings, path)
     except (StoreError, ConfigError) as exc:
         raise ConfigProblem(str(exc)) from None
     try:

@@ -40,7 +40,7 @@ def queue_group(ctx: click.Context, limit: int) -> None:
     """List pending items, highest priority first (subcommands: show, approve, reject)."""
     if ctx.invoked_subcommand is not None:
         return
-    with runtime() as rt:
+    with runtime(existing=True) as rt:
         items = rt.store.suggestions.pending(limit=limit)
         if not items:
             click.echo("The queue is empty. Run `ronr poll` to fetch new mentions.")
@@ -68,7 +68,7 @@ def _if_approved_now(rt: Runtime, item: QueueItem) -> str:
 @click.argument("item_id", type=int)
 def show(item_id: int) -> None:
     """Show one item: the mention, its triage and the suggestion."""
-    with runtime() as rt:
+    with runtime(existing=True) as rt:
         item = rt.store.suggestions.get(item_id)
         if item is None:
             raise click.ClickException(f"no queue item {item_id}; run `ronr queue` to list pending items")
@@ -105,7 +105,7 @@ def show(item_id: int) -> None:
 @click.option("--as", "by", required=True, help="Your name, recorded with the approval.")
 def approve_cmd(item_id: int, text: str | None, by: str) -> None:
     """Approve an item; its reply is posted once by `ronr dispatch` or the daemon."""
-    with runtime() as rt:
+    with runtime(existing=True) as rt:
         try:
             outcome = approve(rt.store, item_id, by, now(), text=text)
         except QueueError as exc:
@@ -120,7 +120,7 @@ def approve_cmd(item_id: int, text: str | None, by: str) -> None:
 @click.option("--as", "by", required=True, help="Your name, recorded with the decision.")
 def reject_cmd(item_id: int, reason: str, by: str) -> None:
     """Reject an item with a reason; nothing is posted."""
-    with runtime() as rt:
+    with runtime(existing=True) as rt:
         try:
             reject(rt.store, item_id, by, reason, now())
         except QueueError as exc:
@@ -132,7 +132,7 @@ def reject_cmd(item_id: int, reason: str, by: str) -> None:
 @click.option("--limit", default=20, show_default=True, help="How many of each to list.")
 def blocked_cmd(limit: int) -> None:
     """Suggestions and approved posts a guardrail stopped, with the guardrail and the reason."""
-    with runtime() as rt:
+    with runtime(existing=True) as rt:
         items = [i for i in (rt.store.suggestions.get(n) for n in rt.store.contacts.blocked_suggestions(limit)) if i]
         posts = rt.store.outbox.in_state("blocked", limit)
         if not items and not posts:

@@ -15,7 +15,7 @@ from bot.report.figures import ledger
 @click.option("--account", default=None, help="Only conversations about this account.")
 def relationships_cmd(top: int, account: str | None) -> None:
     """Per author: interactions, first and last contact, mood over time, recovered, advocacy, churn signals."""
-    with runtime() as rt:
+    with runtime(existing=True) as rt:
         require_account(rt, account)
         entries = ledger(rt.store, account, top, now())
         if not entries:

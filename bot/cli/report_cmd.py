@@ -39,7 +39,7 @@ def report_cmd(week: str | None, account: str | None, send: bool, out: Path | No
         raise click.UsageError("choose one of --send, --out and --delivered")
     if resend and not send:
         raise click.UsageError("--resend ADDRESS goes with --send (it sends the email again)")
-    with runtime() as rt:
+    with runtime(existing=True) as rt:
         moment = now()
         chosen = week or last_week(moment, rt.settings.timezone)
         require_account(rt, account)

@@ -52,7 +52,7 @@ def render(results: list[SocialId], label: Callable[[str], str] = str) -> str:
 @click.option("--account", default=None, help="Only this account.")
 def socialid_cmd(week: str | None, account: str | None) -> None:
     """Print responsiveness, relevance, demeanor and the overall Social ID (0-100) per account."""
-    with runtime() as rt:
+    with runtime(existing=True) as rt:
         chosen = week or week_of(now(), rt.settings.timezone)
         require_account(rt, account)
         try:

@@ -91,7 +91,7 @@ def as_json(h: Health) -> str:
 @click.option("--json", "json_out", is_flag=True, help="Print JSON instead of tables.")
 def status_cmd(json_out: bool) -> None:
     """Daemon, connectors, queue, outbox and weekly report at a glance; exit code 1 when unhealthy."""
-    with runtime() as rt:
+    with runtime(existing=True) as rt:
         health = collect(rt.store, rt.settings, now(), rt.connectors, rt.connector_errors)
     click.echo(as_json(health) if json_out else render(health))
     if not health.healthy:
